@@ -1,0 +1,238 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/settle/settle/handlers"
+	"github.com/settle/settle/internal/demo"
+	"github.com/settle/settle/internal/i18n"
+	"github.com/settle/settle/internal/localpg"
+	"github.com/settle/settle/internal/portal"
+	"github.com/settle/settle/internal/store"
+)
+
+// Main is the program: it opens the database, wires the services and
+// serves HTTP. End-to-end tests boot it as it is.
+type Main struct {
+	Config Config
+	Log    *slog.Logger
+	Out    io.Writer // where the start-up banner goes (stdout)
+
+	cluster *localpg.Cluster
+	DB      *sqlx.DB
+	Store   *store.Store
+	Catalog *i18n.Catalog
+	Portal  *portal.Service
+	server  *http.Server
+	ln      net.Listener
+}
+
+// OpenDatabase connects to DATABASE_URL or, without it, to the embedded
+// cluster in the data dir (reusing one a running settle started), and
+// migrates the schema.
+func (m *Main) OpenDatabase(ctx context.Context) error {
+	dsn := m.Config.DatabaseURL
+	if dsn == "" {
+		if _, err := localpg.FindBinDir(); err != nil {
+			return err
+		}
+		start := time.Now()
+		c, err := localpg.StartOrAttach(ctx, localpg.Options{Dir: filepath.Join(m.Config.DataDir, "pg"), Logger: m.Log})
+		if err != nil {
+			return fmt.Errorf("embedded PostgreSQL: %w", err)
+		}
+		m.cluster = c
+		if err := c.CreateDatabase(ctx, "settle"); err != nil {
+			return fmt.Errorf("embedded PostgreSQL: %w", err)
+		}
+		m.Log.Info("embedded PostgreSQL ready", "dir", c.Dir(), "reused", !c.Owned(),
+			"duration", time.Since(start).Round(time.Millisecond))
+		dsn = c.DSN("settle")
+	}
+	db, err := store.Open(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	m.DB = db
+	n, err := store.Migrate(ctx, db.DB)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		m.Log.Info("database migrated", "migrations", n)
+	}
+	m.Store = store.New(db)
+	m.Catalog, err = i18n.Load()
+	if err != nil {
+		return err
+	}
+	m.Portal = &portal.Service{Store: m.Store, Text: m.Catalog, Log: m.Log,
+		BaseURL: m.Config.BaseURL, Demo: m.Config.Demo}
+	return nil
+}
+
+// Listen opens the listening socket (separate from Serve so that tests can
+// use port 0 and read the address).
+func (m *Main) Listen() (net.Addr, error) {
+	ln, err := net.Listen("tcp", m.Config.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w (set --addr or SETTLE_ADDR to another address)", m.Config.Addr, err)
+	}
+	m.ln = ln
+	return ln.Addr(), nil
+}
+
+// Run opens everything, seeds the demo if asked, and serves until ctx is
+// done; then it drains requests and stops.
+func (m *Main) Run(ctx context.Context) error {
+	if err := m.OpenDatabase(ctx); err != nil {
+		return err
+	}
+	if m.Config.Demo {
+		seeded, err := demo.Seed(ctx, m.Store, time.Now().In(berlin()))
+		if err != nil {
+			return fmt.Errorf("demo data: %w", err)
+		}
+		if seeded {
+			m.Log.Info("demo data seeded")
+		}
+	}
+	keys, generated, err := m.Config.sessionKeys()
+	if err != nil {
+		return err
+	}
+	if generated {
+		m.Log.Warn("no SETTLE_SESSION_KEYS: made a session key in the data dir; set SETTLE_SESSION_KEYS when running more than one instance")
+	}
+	if m.ln == nil {
+		if _, err := m.Listen(); err != nil {
+			return err
+		}
+	}
+	h := handlers.New(handlers.Config{
+		Store: m.Store, Portal: m.Portal, Catalog: m.Catalog, Log: m.Log,
+		SessionKeys: keys, Secure: isHTTPS(m.Config.BaseURL),
+	})
+	m.server = &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(m.Log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- m.server.Serve(m.ln) }()
+	go m.housekeeping(ctx)
+	m.Log.Info("listening", "addr", m.ln.Addr().String(), "base_url", m.Config.BaseURL)
+	m.banner(ctx)
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	case <-m.clusterDone():
+		return errors.New("embedded PostgreSQL stopped unexpectedly: see " + filepath.Join(m.cluster.Dir(), "postgres.log"))
+	}
+	m.Log.Info("shutting down: draining requests")
+	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	return m.server.Shutdown(sctx)
+}
+
+// housekeeping prunes expired rate-limit windows every ten minutes.
+func (m *Main) housekeeping(ctx context.Context) {
+	t := time.NewTicker(10 * time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-t.C:
+			if n, err := m.Store.PruneRateLimits(ctx, now.Add(-time.Hour)); err != nil {
+				m.Log.Warn("prune rate limits", "err", err)
+			} else if n > 0 {
+				m.Log.Debug("pruned rate limits", "windows", n)
+			}
+		}
+	}
+}
+
+func (m *Main) clusterDone() <-chan struct{} {
+	if m.cluster == nil || !m.cluster.Owned() {
+		return nil
+	}
+	return m.cluster.Done()
+}
+
+// banner tells a person how to get in.
+func (m *Main) banner(ctx context.Context) {
+	if m.Out == nil {
+		return
+	}
+	fmt.Fprintf(m.Out, "\nSettle is running at %s\n\n", m.Config.BaseURL)
+	if m.Config.Demo {
+		url, _, err := m.Portal.IssueLinkByNumber(ctx, "demo", "10001", "demo")
+		if err == nil {
+			fmt.Fprintf(m.Out, "  Demo debtor link (Nordwind Mobil, customer 10001; when asked, the postcode is 10115):\n    %s\n\n", url)
+		} else {
+			m.Log.Warn("no demo link", "err", err)
+		}
+	}
+	fmt.Fprintf(m.Out, "  Staff login (placeholder until the back office lands):\n    %s/staff/login\n\n", m.Config.BaseURL)
+	fmt.Fprintf(m.Out, "  Press Ctrl-C to stop.\n\n")
+}
+
+// Close releases the database and stops an embedded cluster this process
+// started.
+func (m *Main) Close() error {
+	var errs []error
+	if m.ln != nil && m.server == nil {
+		errs = append(errs, m.ln.Close())
+	}
+	m.ln = nil
+	if m.DB != nil {
+		errs = append(errs, m.DB.Close())
+		m.DB = nil
+	}
+	if m.cluster != nil {
+		if m.cluster.Owned() {
+			m.Log.Info("stopping embedded PostgreSQL")
+		}
+		errs = append(errs, m.cluster.Stop())
+		m.cluster = nil
+	}
+	return errors.Join(errs...)
+}
+
+func isHTTPS(u string) bool { return len(u) > 8 && u[:8] == "https://" }
+
+func berlin() *time.Location {
+	if loc, err := time.LoadLocation("Europe/Berlin"); err == nil {
+		return loc
+	}
+	return time.UTC
+}
+
+func newLogger(format string, w *os.File) *slog.Logger {
+	if format == "auto" {
+		format = "json"
+		if fi, err := w.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+			format = "text"
+		}
+	}
+	if format == "text" {
+		return slog.New(slog.NewTextHandler(w, nil))
+	}
+	return slog.New(slog.NewJSONHandler(w, nil))
+}

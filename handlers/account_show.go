@@ -1,0 +1,28 @@
+package handlers
+
+import (
+	"net/http"
+
+	"github.com/settle/settle/views"
+)
+
+// accountShow is the landing (the link alone: creditor, reference, what is
+// due) and, after the step-up, the dashboard with every invoice.
+func (s *Server) accountShow(w http.ResponseWriter, r *http.Request, ds *debtorSession) error {
+	acc, err := s.Portal.Account(r.Context(), ds.CreditorID, ds.DebtorID)
+	if err != nil {
+		return err
+	}
+	vm := views.AccountVM{
+		CustomerNumber: acc.Debtor.CustomerNumber,
+		Summary:        acc.Summary,
+		SteppedUp:      ds.SteppedUp,
+		Today:          acc.Today,
+	}
+	if ds.SteppedUp {
+		vm.DebtorName = acc.Debtor.Name
+		vm.Invoices = acc.Invoices
+	}
+	return s.render(w, r, http.StatusOK, page{creditor: acc.Creditor, debtorLang: ds.Lang, signedIn: true},
+		views.AccountPage(vm))
+}

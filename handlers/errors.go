@@ -1,0 +1,102 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"github.com/settle/settle/internal/ar"
+	"github.com/settle/settle/views"
+)
+
+// appHandler is a handler that may fail; handle renders its error.
+type appHandler func(w http.ResponseWriter, r *http.Request) error
+
+func (s *Server) handle(h appHandler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			s.renderError(w, r, err)
+		}
+	})
+}
+
+// statusOf maps a domain error code to an HTTP status.
+func statusOf(code ar.Code) int {
+	switch code {
+	case ar.Invalid:
+		return http.StatusBadRequest
+	case ar.NotFound:
+		return http.StatusNotFound
+	case ar.Conflict:
+		return http.StatusConflict
+	case ar.Forbidden:
+		return http.StatusForbidden
+	case ar.Gone:
+		return http.StatusGone
+	case ar.TooMany:
+		return http.StatusTooManyRequests
+	}
+	return http.StatusInternalServerError
+}
+
+// renderError shows a friendly, translated page for err. Domain errors say
+// what happened; anything else is logged with the request id and shown
+// only as "something went wrong" with that id. SQL, stack traces and
+// error strings never reach the page.
+func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) {
+	if errors.Is(err, context.Canceled) {
+		return // the client went away
+	}
+	vm := views.MessageVM{TitleKey: "page.error.title", BodyKey: "page.error.body"}
+	status := http.StatusInternalServerError
+	if e, ok := ar.AsError(err); ok && e.Code != ar.Internal {
+		status = statusOf(e.Code)
+		vm.TitleKey = "page.error." + string(e.Code) + ".title"
+		vm.BodyKey = e.Key
+		vm.ShowHelp = true
+	} else {
+		vm.RequestID = RequestID(r.Context())
+		s.Log.ErrorContext(r.Context(), "request failed", "id", vm.RequestID,
+			"method", r.Method, "path", logPath(r.URL.Path), "err", err)
+	}
+	p := page{}
+	if ds, _ := s.loadSession(r); ds != nil {
+		p = s.sessionPage(r.Context(), ds)
+	}
+	if rerr := s.render(w, r, status, p, views.MessagePage(vm)); rerr != nil {
+		s.Log.ErrorContext(r.Context(), "render error page", "id", RequestID(r.Context()), "err", rerr)
+		http.Error(w, http.StatusText(status), status)
+	}
+}
+
+// renderStatus shows a plain status page with translated texts.
+func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int, titleKey, bodyKey string) {
+	if err := s.render(w, r, status, page{}, views.MessagePage(views.MessageVM{TitleKey: titleKey, BodyKey: bodyKey})); err != nil {
+		http.Error(w, http.StatusText(status), status)
+	}
+}
+
+// sessionPage is the page context for a debtor session: their creditor's
+// brand and their language. If the creditor cannot be loaded the page is
+// neutral.
+func (s *Server) sessionPage(ctx context.Context, ds *debtorSession) page {
+	c, err := s.Store.Creditor(ctx, ds.CreditorID)
+	if err != nil {
+		return page{signedIn: true, debtorLang: ds.Lang}
+	}
+	return page{creditor: c, debtorLang: ds.Lang, signedIn: true}
+}
+
+// debtorPage is the page context for a debtor session, failing if the
+// creditor cannot be loaded.
+func (s *Server) debtorPage(ctx context.Context, ds *debtorSession) (page, error) {
+	c, err := s.Store.Creditor(ctx, ds.CreditorID)
+	if err != nil {
+		return page{}, err
+	}
+	return page{creditor: c, debtorLang: ds.Lang, signedIn: true}, nil
+}
+
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) error {
+	return ar.Errorf(ar.NotFound, "page.error.not_found.body")
+}

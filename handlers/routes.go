@@ -1,0 +1,49 @@
+package handlers
+
+import (
+	"net/http"
+
+	"github.com/settle/settle/static"
+)
+
+// Access is who may call a route.
+type Access int
+
+// Access levels.
+const (
+	Public Access = iota // anyone
+	Debtor               // a debtor session (the link alone)
+	StepUp               // a debtor session that passed the step-up
+)
+
+// Route is one entry of the routing table.
+type Route struct {
+	Pattern string // net/http ServeMux pattern, with method
+	Access  Access
+	handler http.Handler
+}
+
+// Routes is every route of the product, in one list. Tests walk it (IDOR,
+// CSRF, headers), so a new route is covered the moment it is added.
+func (s *Server) Routes() []Route {
+	return []Route{
+		{"GET /{$}", Public, s.handle(s.homeShow)},
+		{"GET /l/{token}", Public, s.handle(s.linkShow)},
+		{"POST /l/{token}", Public, s.handle(s.linkEnter)},
+		{"GET /account", Debtor, s.debtor(s.accountShow)},
+		{"GET /account/pay", Debtor, s.debtor(s.payShow)},
+		{"GET /account/help", Debtor, s.debtor(s.helpShow)},
+		{"GET /account/verify", Debtor, s.debtor(s.stepUpShow)},
+		{"POST /account/verify", Debtor, s.debtor(s.stepUpSubmit)},
+		{"POST /account/verify/send", Debtor, s.debtor(s.stepUpSend)},
+		{"GET /account/invoices/{number}", StepUp, s.steppedUp(s.invoiceShow)},
+		{"POST /logout", Public, s.handle(s.logout)},
+		{"GET /signed-out", Public, s.handle(s.signedOut)},
+		{"GET /brand/{slug}/logo", Public, s.handle(s.brandLogo)},
+		{"GET /staff/login", Public, s.handle(s.staffLogin)},
+		{"GET /static/", Public, static.Handler()},
+		{"GET /healthz", Public, http.HandlerFunc(s.healthz)},
+		{"GET /readyz", Public, http.HandlerFunc(s.readyz)},
+		{"/", Public, s.handle(s.notFound)},
+	}
+}

@@ -1,0 +1,95 @@
+// Package handlers is Settle's HTTP layer: routing (routes.go lists every
+// route), middleware, request parsing and validation, and rendering views.
+// Handlers return errors; one adapter (errors.go) turns them into pages.
+// There is no SQL here: handlers call the services in internal/.
+package handlers
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gorilla/sessions"
+
+	"github.com/settle/settle/internal/i18n"
+	"github.com/settle/settle/internal/portal"
+	"github.com/settle/settle/internal/store"
+)
+
+// Config is what the HTTP layer needs.
+type Config struct {
+	Store   *store.Store
+	Portal  *portal.Service
+	Catalog *i18n.Catalog
+	Log     *slog.Logger
+	// SessionKeys are securecookie key pairs (hash key of 32 or 64 bytes,
+	// then block key of 32 bytes), newest pair first; older pairs still
+	// decode, so keys can rotate without signing everyone out.
+	SessionKeys [][]byte
+	// Secure means Settle is reached over HTTPS: cookies get Secure and the
+	// __Host- prefix, and HSTS is sent. Only plain-HTTP local development
+	// turns it off.
+	Secure bool
+	Now    func() time.Time
+}
+
+// Server holds the dependencies of every handler.
+type Server struct {
+	Config
+	sessions   *sessions.CookieStore
+	cookieName string
+}
+
+// Session lifetimes for debtors (ASVS 7.3): 30 minutes idle, 12 hours in
+// all.
+const (
+	debtorIdleTimeout     = 30 * time.Minute
+	debtorAbsoluteTimeout = 12 * time.Hour
+)
+
+// New returns the HTTP handler for the whole product.
+func New(cfg Config) http.Handler {
+	return NewServer(cfg).Handler()
+}
+
+// NewServer builds a Server; Handler wires its routes and middleware.
+func NewServer(cfg Config) *Server {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	s := &Server{Config: cfg}
+	s.sessions = sessions.NewCookieStore(cfg.SessionKeys...)
+	s.sessions.Options = &sessions.Options{
+		Path:     "/",
+		MaxAge:   int(debtorAbsoluteTimeout.Seconds()),
+		HttpOnly: true,
+		Secure:   cfg.Secure,
+		SameSite: http.SameSiteLaxMode,
+	}
+	s.sessions.MaxAge(int(debtorAbsoluteTimeout.Seconds()))
+	s.cookieName = "settle_session"
+	if cfg.Secure {
+		s.cookieName = "__Host-settle_session"
+	}
+	return s
+}
+
+// Handler returns the routed, wrapped handler.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	for _, rt := range s.Routes() {
+		mux.Handle(rt.Pattern, rt.handler)
+	}
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(s.crossOriginDenied))
+	var h http.Handler = mux
+	h = cop.Handler(h)
+	h = s.securityHeaders(h)
+	h = s.recoverer(h)
+	h = s.accessLog(h)
+	h = requestID(h)
+	return h
+}

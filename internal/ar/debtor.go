@@ -1,0 +1,65 @@
+package ar
+
+import (
+	"strings"
+	"time"
+	"unicode"
+)
+
+// Debtor is a creditor's customer.
+type Debtor struct {
+	ID               int64      `db:"id"`
+	CreditorID       int64      `db:"creditor_id"`
+	CustomerNumber   string     `db:"customer_number"`
+	Kind             string     `db:"kind"` // consumer or business
+	Name             string     `db:"name"`
+	Email            string     `db:"email"`
+	Phone            string     `db:"phone"`
+	Street           string     `db:"street"`
+	Postcode         string     `db:"postcode"`
+	City             string     `db:"city"`
+	Country          string     `db:"country"`
+	BirthDate        *time.Time `db:"birth_date"`
+	Language         string     `db:"language"` // "" when unknown
+	PreferredChannel string     `db:"preferred_channel"`
+	Segment          string     `db:"segment"`
+	Hardship         bool       `db:"hardship"`
+}
+
+// NormalizePostcode makes postcodes comparable: no spaces or dashes,
+// upper case ("sw1a 1aa" and "SW1A1AA" are the same).
+func NormalizePostcode(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if unicode.IsSpace(r) || r == '-' {
+			continue
+		}
+		b.WriteRune(unicode.ToUpper(r))
+	}
+	return b.String()
+}
+
+// MaskEmail shows enough of an address for the owner to recognise it and
+// little to anyone else: "jana.schulz@example.de" → "j•••@example.de".
+func MaskEmail(s string) string {
+	at := strings.LastIndexByte(s, '@')
+	if at < 1 {
+		return "•••"
+	}
+	r := []rune(s[:at])
+	return string(r[0]) + "•••" + s[at:]
+}
+
+// MaskPhone keeps the last two digits: "+49 170 1234567" → "•••67".
+func MaskPhone(s string) string {
+	var digits []rune
+	for _, r := range s {
+		if r >= '0' && r <= '9' {
+			digits = append(digits, r)
+		}
+	}
+	if len(digits) < 4 {
+		return "•••"
+	}
+	return "•••" + string(digits[len(digits)-2:])
+}

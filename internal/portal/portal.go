@@ -1,0 +1,254 @@
+package portal
+
+import (
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/settle/settle/internal/ar"
+	"github.com/settle/settle/internal/store"
+)
+
+// Translator renders a message key in a language.
+type Translator interface {
+	Text(lang, key string, kv ...any) string
+}
+
+// Service is the debtor portal.
+type Service struct {
+	Store   *store.Store
+	Text    Translator
+	Log     *slog.Logger
+	BaseURL string           // e.g. http://localhost:8080, no trailing slash
+	Now     func() time.Time // for tests; time.Now when nil
+	Demo    bool             // log outbox messages (one-time codes) for the demo
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+// Limits, per fixed window.
+const (
+	linkIPLimit      = 60
+	linkIPWindow     = time.Minute
+	linkEntryLimit   = 30
+	linkEntryWindow  = 10 * time.Minute
+	knowledgeIPLimit = 20
+	otpSendSession   = 3
+	otpSendDebtor    = 10
+	otpSendWindow    = 10 * time.Minute
+)
+
+// limit counts a hit in bucket and fails with TooMany once it is over max.
+func (s *Service) limit(ctx context.Context, bucket string, max int, window time.Duration) error {
+	n, err := s.Store.Hit(ctx, bucket, window, s.now())
+	if err != nil {
+		return err
+	}
+	if n > max {
+		s.Log.WarnContext(ctx, "rate limit reached", "bucket", bucketKind(bucket), "hits", n)
+		return ar.Errorf(ar.TooMany, "error.rate_limited")
+	}
+	return nil
+}
+
+// bucketKind strips the identifying part of a bucket for logs.
+func bucketKind(b string) string {
+	for i := 0; i < len(b); i++ {
+		if b[i] == ':' {
+			return b[:i]
+		}
+	}
+	return b
+}
+
+// LinkURL is the address of a link token.
+func (s *Service) LinkURL(token string) string { return s.BaseURL + "/l/" + token }
+
+// IssueLink creates a fresh personal link for a debtor, valid for the
+// creditor's link lifetime, and returns its token. The token is shown
+// once; only its hash is stored.
+func (s *Service) IssueLink(ctx context.Context, creditor *ar.Creditor, debtorID int64, channel string) (token string, link *ar.AccessLink, err error) {
+	token, hash := ar.NewToken()
+	ttl := creditor.LinkTTL
+	if ttl <= 0 {
+		ttl = 30 * 24 * time.Hour
+	}
+	link = &ar.AccessLink{
+		CreditorID: creditor.ID, DebtorID: debtorID, TokenHash: hash,
+		Purpose: ar.PurposePortal, Channel: channel, ExpiresAt: s.now().Add(ttl),
+	}
+	if err := s.Store.CreateAccessLink(ctx, link); err != nil {
+		return "", nil, err
+	}
+	return token, link, nil
+}
+
+// IssueLinkByNumber finds a debtor by creditor slug and customer number
+// and issues a link.
+func (s *Service) IssueLinkByNumber(ctx context.Context, slug, customerNumber, channel string) (url string, link *ar.AccessLink, err error) {
+	c, err := s.Store.CreditorBySlug(ctx, slug)
+	if err != nil {
+		if ar.IsNotFound(err) {
+			return "", nil, fmt.Errorf("no creditor with slug %q", slug)
+		}
+		return "", nil, err
+	}
+	d, err := s.Store.DebtorByNumber(ctx, c.ID, customerNumber)
+	if err != nil {
+		if ar.IsNotFound(err) {
+			return "", nil, fmt.Errorf("creditor %q has no customer %q", slug, customerNumber)
+		}
+		return "", nil, err
+	}
+	token, link, err := s.IssueLink(ctx, c, d.ID, channel)
+	if err != nil {
+		return "", nil, err
+	}
+	return s.LinkURL(token), link, nil
+}
+
+// Visit is what a link opens: one debtor at one creditor.
+type Visit struct {
+	Link     *ar.AccessLink
+	Creditor *ar.Creditor
+	Debtor   *ar.Debtor
+}
+
+// Resolve looks a token up without consuming or recording anything (a
+// mail scanner's GET must change nothing). ip is rate-limited.
+func (s *Service) Resolve(ctx context.Context, token, ip string) (*Visit, error) {
+	if err := s.limit(ctx, "link-ip:"+ip, linkIPLimit, linkIPWindow); err != nil {
+		return nil, err
+	}
+	if !ar.PlausibleToken(token) {
+		return nil, ar.Errorf(ar.NotFound, "error.link.invalid")
+	}
+	link, err := s.Store.AccessLinkByHash(ctx, ar.HashToken(token))
+	if err != nil {
+		if ar.IsNotFound(err) {
+			return nil, ar.Errorf(ar.NotFound, "error.link.invalid")
+		}
+		return nil, err
+	}
+	c, err := s.Store.Creditor(ctx, link.CreditorID)
+	if err != nil {
+		return nil, err
+	}
+	v := &Visit{Link: link, Creditor: c}
+	if err := link.Usable(s.now(), ar.PurposePortal); err != nil {
+		return v, err // the creditor is known: the error page can wear its brand
+	}
+	if v.Debtor, err = s.Store.Debtor(ctx, link.CreditorID, link.DebtorID); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// Enter is the debtor's explicit step through the link: it counts the
+// entry and records it on the timeline. The caller starts a new session.
+func (s *Service) Enter(ctx context.Context, token, ip string) (*Visit, error) {
+	v, err := s.Resolve(ctx, token, ip)
+	if err != nil {
+		return v, err
+	}
+	if err := s.limit(ctx, fmt.Sprintf("link-entry:%d", v.Link.ID), linkEntryLimit, linkEntryWindow); err != nil {
+		return nil, err
+	}
+	err = s.Store.InTx(ctx, func(tx *store.Store) error {
+		if err := tx.MarkLinkUsed(ctx, v.Creditor.ID, v.Debtor.ID, v.Link.ID, s.now()); err != nil {
+			return err
+		}
+		return tx.AddInteraction(ctx, &ar.Interaction{
+			CreditorID: v.Creditor.ID, DebtorID: v.Debtor.ID, Kind: ar.KindLinkOpened,
+			Channel: v.Link.Channel, Actor: "debtor", Visibility: ar.VisibleToCustomer,
+			Data: map[string]any{"link_id": v.Link.ID},
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// Account is the debtor's account at a glance.
+type Account struct {
+	Creditor *ar.Creditor
+	Debtor   *ar.Debtor
+	Summary  ar.Summary
+	Invoices []ar.Invoice
+	Today    time.Time
+}
+
+// Account loads a debtor's balance and invoices.
+func (s *Service) Account(ctx context.Context, creditorID, debtorID int64) (*Account, error) {
+	c, err := s.Store.Creditor(ctx, creditorID)
+	if err != nil {
+		return nil, err
+	}
+	d, err := s.Store.Debtor(ctx, creditorID, debtorID)
+	if err != nil {
+		return nil, err
+	}
+	invs, err := s.Store.Invoices(ctx, creditorID, debtorID)
+	if err != nil {
+		return nil, err
+	}
+	today := c.Today(s.now())
+	return &Account{Creditor: c, Debtor: d, Invoices: invs, Today: today,
+		Summary: ar.Summarize(c.Currency, invs, today)}, nil
+}
+
+// Invoice loads one of the debtor's invoices by number.
+func (s *Service) Invoice(ctx context.Context, creditorID, debtorID int64, number string) (*ar.Invoice, error) {
+	return s.Store.Invoice(ctx, creditorID, debtorID, number)
+}
+
+// SessionHash is how a session id is referred to in the database.
+func SessionHash(sessionID string) []byte {
+	h := sha256.Sum256([]byte("session:" + sessionID))
+	return h[:]
+}
+
+// SendLink queues a link to the debtor by email or SMS, in the debtor's
+// language, and returns the masked address it goes to.
+func (s *Service) SendLink(ctx context.Context, link *ar.AccessLink, url, channel string) (string, error) {
+	c, err := s.Store.Creditor(ctx, link.CreditorID)
+	if err != nil {
+		return "", err
+	}
+	d, err := s.Store.Debtor(ctx, link.CreditorID, link.DebtorID)
+	if err != nil {
+		return "", err
+	}
+	lang := d.Language
+	if lang == "" {
+		lang = c.DefaultLanguage
+	}
+	msg := &ar.Message{CreditorID: c.ID, DebtorID: &d.ID, Channel: channel, Purpose: "link"}
+	var masked string
+	switch channel {
+	case "email":
+		msg.Recipient, masked = d.Email, ar.MaskEmail(d.Email)
+		msg.Subject = s.Text.Text(lang, "message.link.subject", "Creditor", c.Name)
+		msg.Body = s.Text.Text(lang, "message.link.email", "Creditor", c.Name, "Name", d.Name, "URL", url)
+	case "sms":
+		msg.Recipient, masked = d.Phone, ar.MaskPhone(d.Phone)
+		msg.Body = s.Text.Text(lang, "message.link.sms", "Creditor", c.Name, "URL", url)
+	default:
+		return "", ar.FieldError("channel", "error.link.channel", nil)
+	}
+	if msg.Recipient == "" {
+		return "", ar.FieldError("channel", "error.stepup.no_destination", nil)
+	}
+	if err := s.Store.EnqueueMessage(ctx, msg); err != nil {
+		return "", err
+	}
+	return masked, nil
+}

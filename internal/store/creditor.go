@@ -1,0 +1,85 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/settle/settle/internal/ar"
+)
+
+const creditorColumns = `id, slug, name, legal_name, address, support_phone, support_email,
+	support_hours, legal_footer, primary_color, accent_color, logo IS NOT NULL AS has_logo,
+	default_language, timezone, currency, stepup_method, stepup_knowledge,
+	extract(epoch FROM link_ttl)::bigint AS link_ttl_seconds, created_at`
+
+func fillCreditor(c *ar.Creditor) *ar.Creditor {
+	c.LinkTTL = time.Duration(c.LinkTTLSeconds) * time.Second
+	return c
+}
+
+// Creditor returns the creditor with id.
+func (s *Store) Creditor(ctx context.Context, id int64) (c *ar.Creditor, err error) {
+	defer wrap(&err, "Creditor(%d)", id)
+	c = new(ar.Creditor)
+	err = s.q.GetContext(ctx, c, `SELECT `+creditorColumns+` FROM creditors WHERE id = $1`, id)
+	return fillCreditor(c), err
+}
+
+// CreditorBySlug returns the creditor with slug.
+func (s *Store) CreditorBySlug(ctx context.Context, slug string) (c *ar.Creditor, err error) {
+	defer wrap(&err, "CreditorBySlug(%q)", slug)
+	c = new(ar.Creditor)
+	err = s.q.GetContext(ctx, c, `SELECT `+creditorColumns+` FROM creditors WHERE slug = $1`, slug)
+	return fillCreditor(c), err
+}
+
+// CreditorCount returns how many creditors exist.
+func (s *Store) CreditorCount(ctx context.Context) (n int, err error) {
+	defer wrap(&err, "CreditorCount")
+	err = s.q.GetContext(ctx, &n, `SELECT count(*) FROM creditors`)
+	return n, err
+}
+
+// CreditorLogo returns the creditor's logo and its media type.
+func (s *Store) CreditorLogo(ctx context.Context, id int64) (logo []byte, mediaType string, err error) {
+	defer wrap(&err, "CreditorLogo(%d)", id)
+	var row struct {
+		Logo []byte `db:"logo"`
+		Type string `db:"logo_type"`
+	}
+	err = s.q.GetContext(ctx, &row, `SELECT logo, logo_type FROM creditors WHERE id = $1 AND logo IS NOT NULL`, id)
+	return row.Logo, row.Type, err
+}
+
+// NewCreditor is what CreateCreditor needs.
+type NewCreditor struct {
+	ar.Creditor
+	Logo     []byte
+	LogoType string
+}
+
+// CreateCreditor inserts a creditor and returns its id.
+func (s *Store) CreateCreditor(ctx context.Context, c NewCreditor) (id int64, err error) {
+	defer wrap(&err, "CreateCreditor(%q)", c.Slug)
+	if !ar.ValidSlug(c.Slug) {
+		return 0, ar.FieldError("slug", "error.creditor.slug", nil)
+	}
+	ttl := c.LinkTTL
+	if ttl <= 0 {
+		ttl = 30 * 24 * time.Hour
+	}
+	var logo any
+	if len(c.Logo) > 0 {
+		logo = c.Logo
+	}
+	err = s.q.GetContext(ctx, &id, `INSERT INTO creditors (slug, name, legal_name, address,
+		support_phone, support_email, support_hours, legal_footer, primary_color, accent_color,
+		logo, logo_type, default_language, timezone, currency, stepup_method, stepup_knowledge, link_ttl)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
+		make_interval(secs => $18))
+		RETURNING id`,
+		c.Slug, c.Name, c.LegalName, c.Address, c.SupportPhone, c.SupportEmail, c.SupportHours,
+		c.LegalFooter, c.PrimaryColor, c.AccentColor, logo, c.LogoType, c.DefaultLanguage,
+		c.Timezone, c.Currency, c.StepUp, c.StepUpKnowledge, ttl.Seconds())
+	return id, err
+}

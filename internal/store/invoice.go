@@ -1,0 +1,123 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/settle/settle/internal/ar"
+)
+
+// invoiceSelect reads invoices with their open and paid amounts derived
+// from the ledger. Callers append a WHERE clause that names the creditor
+// and the debtor.
+const invoiceSelect = `SELECT i.id, i.creditor_id, i.debtor_id, i.number, i.issue_date,
+	i.due_date, i.currency, i.description, i.net_minor, i.tax_minor, i.total_minor,
+	COALESCE(l.open_minor, 0) AS open_minor, COALESCE(l.paid_minor, 0) AS paid_minor
+FROM invoices i
+LEFT JOIN LATERAL (
+	SELECT sum(e.amount_minor) AS open_minor,
+		-COALESCE(sum(e.amount_minor) FILTER (WHERE e.kind IN ('payment', 'refund', 'chargeback')), 0) AS paid_minor
+	FROM ledger_entries e WHERE e.invoice_id = i.id
+) l ON true `
+
+// Invoices returns a debtor's invoices: those with something open first
+// (oldest due date first), then the settled ones (newest first).
+func (s *Store) Invoices(ctx context.Context, creditorID, debtorID int64) (list []ar.Invoice, err error) {
+	defer wrap(&err, "Invoices(%d, %d)", creditorID, debtorID)
+	err = s.q.SelectContext(ctx, &list, invoiceSelect+`
+		WHERE i.creditor_id = $1 AND i.debtor_id = $2
+		ORDER BY COALESCE(l.open_minor, 0) > 0 DESC,
+			CASE WHEN COALESCE(l.open_minor, 0) > 0 THEN i.due_date END ASC,
+			i.due_date DESC, i.id DESC`, creditorID, debtorID)
+	return list, err
+}
+
+// Invoice returns one of a debtor's invoices by number, with its lines.
+func (s *Store) Invoice(ctx context.Context, creditorID, debtorID int64, number string) (inv *ar.Invoice, err error) {
+	defer wrap(&err, "Invoice(%d, %d, %q)", creditorID, debtorID, number)
+	inv = new(ar.Invoice)
+	err = s.q.GetContext(ctx, inv, invoiceSelect+`
+		WHERE i.creditor_id = $1 AND i.debtor_id = $2 AND i.number = $3`, creditorID, debtorID, number)
+	if err != nil {
+		return nil, err
+	}
+	err = s.q.SelectContext(ctx, &inv.Lines, `SELECT position, description, quantity_milli,
+		unit_price_minor, tax_rate_bp, net_minor, tax_minor, total_minor
+		FROM invoice_lines WHERE invoice_id = $1 ORDER BY position`, inv.ID)
+	return inv, err
+}
+
+// CreateInvoice inserts an invoice with its lines, books it on the ledger
+// and records it on the timeline, in one transaction. Totals are computed
+// from the lines when they are given.
+func (s *Store) CreateInvoice(ctx context.Context, inv *ar.Invoice) (err error) {
+	defer wrap(&err, "CreateInvoice(%d, %q)", inv.CreditorID, inv.Number)
+	if len(inv.Lines) > 0 {
+		inv.NetMinor, inv.TaxMinor, inv.TotalMinor = 0, 0, 0
+		for _, l := range inv.Lines {
+			inv.NetMinor += l.NetMinor
+			inv.TaxMinor += l.TaxMinor
+			inv.TotalMinor += l.TotalMinor
+		}
+	}
+	return s.InTx(ctx, func(tx *Store) error {
+		err := tx.q.GetContext(ctx, &inv.ID, `INSERT INTO invoices (creditor_id, debtor_id, number,
+			issue_date, due_date, currency, description, net_minor, tax_minor, total_minor)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+			inv.CreditorID, inv.DebtorID, inv.Number, inv.IssueDate, inv.DueDate, inv.Currency,
+			inv.Description, inv.NetMinor, inv.TaxMinor, inv.TotalMinor)
+		if err != nil {
+			return err
+		}
+		for _, l := range inv.Lines {
+			_, err := tx.q.ExecContext(ctx, `INSERT INTO invoice_lines (invoice_id, position,
+				description, quantity_milli, unit_price_minor, tax_rate_bp, net_minor, tax_minor, total_minor)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+				inv.ID, l.Position, l.Description, l.QuantityMilli, l.UnitPriceMinor, l.TaxRateBP,
+				l.NetMinor, l.TaxMinor, l.TotalMinor)
+			if err != nil {
+				return err
+			}
+		}
+		if err := tx.addLedgerEntry(ctx, inv.CreditorID, inv.DebtorID, &inv.ID, "invoice",
+			inv.TotalMinor, inv.Currency, inv.IssueDate, inv.Number); err != nil {
+			return err
+		}
+		inv.OpenMinor = inv.TotalMinor
+		return tx.AddInteraction(ctx, &ar.Interaction{
+			CreditorID: inv.CreditorID, DebtorID: inv.DebtorID, InvoiceID: &inv.ID,
+			Kind: ar.KindInvoiceIssued, Actor: "creditor", Visibility: ar.VisibleToCustomer,
+			Data:       map[string]any{"number": inv.Number, "amount_minor": inv.TotalMinor, "currency": inv.Currency},
+			OccurredAt: inv.IssueDate,
+		})
+	})
+}
+
+// BookPayment books a payment against one of a debtor's invoices and
+// records it on the timeline.
+func (s *Store) BookPayment(ctx context.Context, creditorID, debtorID, invoiceID int64, amountMinor int64, currency string, valueDate time.Time, reference string) (err error) {
+	defer wrap(&err, "BookPayment(%d, %d, %d)", creditorID, debtorID, invoiceID)
+	if amountMinor <= 0 {
+		return ar.FieldError("amount", "error.payment.amount_positive", nil)
+	}
+	return s.InTx(ctx, func(tx *Store) error {
+		if err := tx.addLedgerEntry(ctx, creditorID, debtorID, &invoiceID, "payment", -amountMinor,
+			currency, valueDate, reference); err != nil {
+			return err
+		}
+		return tx.AddInteraction(ctx, &ar.Interaction{
+			CreditorID: creditorID, DebtorID: debtorID, InvoiceID: &invoiceID,
+			Kind: ar.KindPaymentBooked, Actor: "creditor", Visibility: ar.VisibleToCustomer,
+			Data:       map[string]any{"amount_minor": amountMinor, "currency": currency, "reference": reference},
+			OccurredAt: valueDate,
+		})
+	})
+}
+
+func (s *Store) addLedgerEntry(ctx context.Context, creditorID, debtorID int64, invoiceID *int64, kind string, amountMinor int64, currency string, valueDate time.Time, reference string) error {
+	_, err := s.q.ExecContext(ctx, `INSERT INTO ledger_entries (creditor_id, debtor_id, invoice_id,
+		kind, amount_minor, currency, value_date, reference)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		creditorID, debtorID, invoiceID, kind, amountMinor, currency, valueDate, reference)
+	return err
+}
