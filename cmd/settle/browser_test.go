@@ -125,7 +125,7 @@ func TestBrowserDebtorJourney(t *testing.T) {
 					}
 				}
 				if shots != "" {
-					png, err := chromedp.Run(ctx, chromedp.FullScreenshot(90))
+					png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 					if err == nil {
 						os.WriteFile(filepath.Join(shots, vp.name+"-"+page+".png"), png, 0o644)
 					}
