@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
+	"strings"
 
 	"github.com/settle/settle/internal/ar"
 	"github.com/settle/settle/views"
@@ -97,6 +99,28 @@ func (s *Server) debtorPage(ctx context.Context, ds *debtorSession) (page, error
 	return page{creditor: c, debtorLang: ds.Lang, signedIn: true}, nil
 }
 
+// notFound answers what no route matched. A path that exists for other
+// methods gets 405 with Allow (a GET of a POST-only route changes
+// nothing and says so), anything else 404.
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) error {
+	var allow []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		if m == r.Method {
+			continue
+		}
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, pattern := s.mux.Handler(probe); pattern != "" && pattern != "/" {
+			allow = append(allow, m)
+		}
+	}
+	if len(allow) > 0 {
+		if slices.Contains(allow, http.MethodGet) {
+			allow = append(allow, http.MethodHead)
+		}
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		s.renderStatus(w, r, http.StatusMethodNotAllowed, "page.error.method.title", "page.error.method.body")
+		return nil
+	}
 	return ar.Errorf(ar.NotFound, "page.error.not_found.body")
 }

@@ -3,6 +3,7 @@ package handlers
 import (
 	"net/http"
 	"net/url"
+	"path"
 	"strings"
 
 	"github.com/settle/settle/views"
@@ -16,12 +17,23 @@ type debtorHandler func(w http.ResponseWriter, r *http.Request, ds *debtorSessio
 func (s *Server) debtor(h debtorHandler) http.Handler {
 	return s.handle(func(w http.ResponseWriter, r *http.Request) error {
 		ds, expired := s.loadSession(r)
-		if ds == nil {
-			body := "page.session.none.body"
-			if expired {
-				s.clearSession(w)
-				body = "page.session.expired.body"
+		body := "page.session.none.body"
+		if ds != nil {
+			// The cookie is valid; the server must agree that the session
+			// was not signed out, replaced or cut off by a revoked link.
+			live, err := s.Portal.SessionLive(r.Context(), ds.CreditorID, ds.DebtorID, ds.ID)
+			if err != nil {
+				return err
 			}
+			if !live {
+				ds, body = nil, "page.session.ended.body"
+				s.clearSession(w)
+			}
+		} else if expired {
+			s.clearSession(w)
+			body = "page.session.expired.body"
+		}
+		if ds == nil {
 			return s.render(w, r, http.StatusUnauthorized, page{},
 				views.MessagePage(views.MessageVM{TitleKey: "page.session.title", BodyKey: body}))
 		}
@@ -42,16 +54,23 @@ func (s *Server) steppedUp(h debtorHandler) http.Handler {
 }
 
 // safeNext keeps a return path inside the account pages, so that "next"
-// can never send a debtor to another site.
+// can never send a debtor to another site: the path is decoded and
+// cleaned, must be /account or below it, and may hold no backslash or
+// control character.
 func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/account") || strings.ContainsAny(next, "\\\r\n") || strings.Contains(next, "//") {
-		return "/account"
-	}
+	const home = "/account"
 	u, err := url.Parse(next)
-	if err != nil || u.Scheme != "" || u.Host != "" {
-		return "/account"
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
+		return home
 	}
-	return u.Path
+	if strings.IndexFunc(u.Path, func(r rune) bool { return r == '\\' || r < 0x20 || r == 0x7f }) >= 0 {
+		return home
+	}
+	p := path.Clean(u.Path)
+	if p != home && !strings.HasPrefix(p, home+"/") {
+		return home
+	}
+	return p
 }
 
 // maxFormBytes caps form bodies: every debtor form is small.

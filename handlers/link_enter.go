@@ -10,13 +10,14 @@ import (
 // (with a fresh id, replacing any earlier one) for the link's debtor, then
 // 303 to /account, whose URL carries no token.
 func (s *Server) linkEnter(w http.ResponseWriter, r *http.Request) error {
-	v, err := s.Portal.Enter(r.Context(), r.PathValue("token"), clientIP(r))
+	sid := newSessionID()
+	v, err := s.Portal.Enter(r.Context(), r.PathValue("token"), clientIP(r), sid)
 	if err != nil {
 		return s.linkError(w, r, v, err)
 	}
 	now := s.Now()
 	ds := &debtorSession{
-		ID: newSessionID(), CreditorID: v.Creditor.ID, DebtorID: v.Debtor.ID, LinkID: v.Link.ID,
+		ID: sid, CreditorID: v.Creditor.ID, DebtorID: v.Debtor.ID, LinkID: v.Link.ID,
 		Started: now, Seen: now, SteppedUp: v.Creditor.StepUp == ar.StepUpNone, Lang: v.Debtor.Language,
 	}
 	if err := s.saveSession(w, r, ds); err != nil {

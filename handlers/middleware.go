@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -66,8 +67,10 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // logPath is the path as it may be logged: link tokens never reach a log.
+// Any path that ServeMux would route to /l/ (after cleaning //l/ or
+// /x/../l/) and any path that merely holds /l/ is redacted.
 func logPath(p string) string {
-	if strings.HasPrefix(p, "/l/") {
+	if strings.HasPrefix(path.Clean("/"+p), "/l/") || strings.Contains(p, "/l/") {
 		return "/l/[redacted]"
 	}
 	return p

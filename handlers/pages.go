@@ -43,6 +43,9 @@ func (s *Server) payShow(w http.ResponseWriter, r *http.Request, ds *debtorSessi
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 	to := "/signed-out"
 	if ds, _ := s.loadSession(r); ds != nil {
+		if err := s.Portal.EndSession(r.Context(), ds.ID); err != nil {
+			s.Log.ErrorContext(r.Context(), "logout: end session", "id", RequestID(r.Context()), "err", err)
+		}
 		if c, err := s.Store.Creditor(r.Context(), ds.CreditorID); err == nil {
 			to += "?c=" + c.Slug
 		}
@@ -80,7 +83,7 @@ func (s *Server) brandLogo(w http.ResponseWriter, r *http.Request) error {
 	h := w.Header()
 	h.Set("Content-Type", mediaType)
 	h.Set("Cache-Control", "public, max-age=3600")
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; sandbox")
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; frame-ancestors 'none'; sandbox")
 	_, err = w.Write(logo)
 	return err
 }

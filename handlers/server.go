@@ -38,6 +38,7 @@ type Server struct {
 	Config
 	sessions   *sessions.CookieStore
 	cookieName string
+	mux        *http.ServeMux
 }
 
 // Session lifetimes for debtors (ASVS 7.3): 30 minutes idle, 12 hours in
@@ -83,12 +84,13 @@ func (s *Server) Handler() http.Handler {
 	for _, rt := range s.Routes() {
 		mux.Handle(rt.Pattern, rt.handler)
 	}
+	s.mux = mux
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(s.crossOriginDenied))
 	var h http.Handler = mux
 	h = cop.Handler(h)
-	h = s.securityHeaders(h)
 	h = s.recoverer(h)
+	h = s.securityHeaders(h) // outside recoverer: the panic page gets the nonce too
 	h = s.accessLog(h)
 	h = requestID(h)
 	return h

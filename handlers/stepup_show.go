@@ -59,7 +59,11 @@ func destination(list []views.Destination, channel string) *views.Destination {
 // passStepUp marks the session as confirmed, with a fresh session id
 // (ASVS 7.2.4), and goes on to next.
 func (s *Server) passStepUp(w http.ResponseWriter, r *http.Request, ds *debtorSession, next string) error {
-	ds.ID = newSessionID()
+	newID := newSessionID()
+	if err := s.Portal.RotateSession(r.Context(), ds.CreditorID, ds.DebtorID, ds.LinkID, ds.ID, newID); err != nil {
+		return err
+	}
+	ds.ID = newID
 	ds.SteppedUp = true
 	ds.Seen = s.Now()
 	if err := s.saveSession(w, r, ds); err != nil {

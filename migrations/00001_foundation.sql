@@ -128,6 +128,20 @@ CREATE TABLE access_links (
 );
 CREATE INDEX access_links_debtor_idx ON access_links (creditor_id, debtor_id);
 
+-- Debtor sessions live in a signed, encrypted cookie; this table is their
+-- server-side record, so that logout, a revoked link and the new id given
+-- at step-up end a session for every copy of its cookie.
+CREATE TABLE debtor_sessions (
+    id_hash     bytea PRIMARY KEY CHECK (octet_length(id_hash) = 32),
+    creditor_id bigint NOT NULL,
+    debtor_id   bigint NOT NULL,
+    link_id     bigint NOT NULL REFERENCES access_links (id),
+    created_at  timestamptz NOT NULL DEFAULT now(),
+    ended_at    timestamptz,
+    FOREIGN KEY (creditor_id, debtor_id) REFERENCES debtors (creditor_id, id)
+);
+CREATE INDEX debtor_sessions_created_idx ON debtor_sessions (created_at);
+
 CREATE TABLE otp_challenges (
     id           bigserial PRIMARY KEY,
     creditor_id  bigint NOT NULL,
@@ -189,7 +203,7 @@ CREATE UNLOGGED TABLE rate_limits (
 );
 
 -- +goose Down
-DROP TABLE rate_limits, interactions, messages, otp_challenges, access_links;
+DROP TABLE rate_limits, interactions, messages, otp_challenges, debtor_sessions, access_links;
 DROP TRIGGER ledger_entries_append_only ON ledger_entries;
 DROP TABLE ledger_entries;
 DROP FUNCTION ledger_entries_append_only();

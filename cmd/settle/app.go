@@ -150,7 +150,8 @@ func (m *Main) Run(ctx context.Context) error {
 	return m.server.Shutdown(sctx)
 }
 
-// housekeeping prunes expired rate-limit windows every ten minutes.
+// housekeeping prunes expired rate-limit windows and debtor sessions
+// every ten minutes.
 func (m *Main) housekeeping(ctx context.Context) {
 	t := time.NewTicker(10 * time.Minute)
 	defer t.Stop()
@@ -163,6 +164,11 @@ func (m *Main) housekeeping(ctx context.Context) {
 				m.Log.Warn("prune rate limits", "err", err)
 			} else if n > 0 {
 				m.Log.Debug("pruned rate limits", "windows", n)
+			}
+			if n, err := m.Store.PruneDebtorSessions(ctx, now.Add(-13*time.Hour)); err != nil {
+				m.Log.Warn("prune debtor sessions", "err", err)
+			} else if n > 0 {
+				m.Log.Debug("pruned debtor sessions", "sessions", n)
 			}
 		}
 	}

@@ -296,7 +296,7 @@ func TestParentKilled(t *testing.T) {
 	t.Parallel()
 	dir := clusterDir(t)
 
-	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperProcess$", "-test.v")
+	cmd := exec.Command(os.Args[0], "-test.run=^$", "-test.v")
 	cmd.Env = append(os.Environ(), "LOCALPG_HELPER_DIR="+dir)
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()
@@ -336,18 +336,20 @@ func TestParentKilled(t *testing.T) {
 	}
 }
 
-// TestHelperProcess is the child of TestParentKilled.
-func TestHelperProcess(t *testing.T) {
-	dir := os.Getenv("LOCALPG_HELPER_DIR")
-	if dir == "" {
-		t.Skip("helper for TestParentKilled")
+// TestMain doubles as the child process of TestParentKilled: with
+// LOCALPG_HELPER_DIR set, it starts a cluster there, prints the
+// postmaster's pid and waits to be killed.
+func TestMain(m *testing.M) {
+	if dir := os.Getenv("LOCALPG_HELPER_DIR"); dir != "" {
+		c, err := Start(context.Background(), Options{Dir: dir})
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		fmt.Printf("postmaster %d\n", c.PID())
+		select {} // wait to be killed
 	}
-	c, err := Start(context.Background(), Options{Dir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	fmt.Printf("postmaster %d\n", c.PID())
-	select {} // wait to be killed
+	os.Exit(m.Run())
 }
 
 // TestStartFailureShowsLog checks that a server that cannot start is reported

@@ -152,8 +152,9 @@ func (s *Service) Resolve(ctx context.Context, token, ip string) (*Visit, error)
 }
 
 // Enter is the debtor's explicit step through the link: it counts the
-// entry and records it on the timeline. The caller starts a new session.
-func (s *Service) Enter(ctx context.Context, token, ip string) (*Visit, error) {
+// entry, records it on the timeline and records the new session with id
+// sessionID, which the caller puts in the debtor's cookie.
+func (s *Service) Enter(ctx context.Context, token, ip, sessionID string) (*Visit, error) {
 	v, err := s.Resolve(ctx, token, ip)
 	if err != nil {
 		return v, err
@@ -163,6 +164,9 @@ func (s *Service) Enter(ctx context.Context, token, ip string) (*Visit, error) {
 	}
 	err = s.Store.InTx(ctx, func(tx *store.Store) error {
 		if err := tx.MarkLinkUsed(ctx, v.Creditor.ID, v.Debtor.ID, v.Link.ID, s.now()); err != nil {
+			return err
+		}
+		if err := tx.CreateDebtorSession(ctx, SessionHash(sessionID), v.Creditor.ID, v.Debtor.ID, v.Link.ID, s.now()); err != nil {
 			return err
 		}
 		return tx.AddInteraction(ctx, &ar.Interaction{
@@ -208,6 +212,33 @@ func (s *Service) Account(ctx context.Context, creditorID, debtorID int64) (*Acc
 // Invoice loads one of the debtor's invoices by number.
 func (s *Service) Invoice(ctx context.Context, creditorID, debtorID int64, number string) (*ar.Invoice, error) {
 	return s.Store.Invoice(ctx, creditorID, debtorID, number)
+}
+
+// SessionLive reports whether a debtor session still counts: not signed
+// out, not replaced at step-up, and its link not revoked.
+func (s *Service) SessionLive(ctx context.Context, creditorID, debtorID int64, sessionID string) (bool, error) {
+	return s.Store.DebtorSessionLive(ctx, SessionHash(sessionID), creditorID, debtorID)
+}
+
+// RotateSession replaces a session id with a new one (at step-up), ending
+// the old one so that a copy of the old cookie is worthless.
+func (s *Service) RotateSession(ctx context.Context, creditorID, debtorID, linkID int64, oldID, newID string) error {
+	return s.Store.InTx(ctx, func(tx *store.Store) error {
+		ended, err := tx.EndDebtorSession(ctx, SessionHash(oldID), s.now())
+		if err != nil {
+			return err
+		}
+		if !ended {
+			return ar.Errorf(ar.Forbidden, "page.session.ended.body")
+		}
+		return tx.CreateDebtorSession(ctx, SessionHash(newID), creditorID, debtorID, linkID, s.now())
+	})
+}
+
+// EndSession signs a session out on the server.
+func (s *Service) EndSession(ctx context.Context, sessionID string) error {
+	_, err := s.Store.EndDebtorSession(ctx, SessionHash(sessionID), s.now())
+	return err
 }
 
 // SessionHash is how a session id is referred to in the database.

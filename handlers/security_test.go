@@ -1,0 +1,553 @@
+package handlers
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/settle/settle/internal/ar"
+	"github.com/settle/settle/internal/store"
+	"github.com/settle/settle/static"
+)
+
+// routeValues instantiates path parameters with real values of alice.
+func (h *harness) routeValues() map[string]string {
+	tok, _ := h.link(h.alice)
+	return map[string]string{"token": tok, "number": "R-1001", "slug": slugA}
+}
+
+// hasGETSibling reports whether a GET route serves the same path as a
+// POST route (then GET on that path is a page, not a 405).
+func hasGETSibling(routes []Route, path string) bool {
+	for _, rt := range routes {
+		m, p := splitPattern(rt.Pattern)
+		if p == path && (m == http.MethodGet) {
+			return true
+		}
+	}
+	return false
+}
+
+// CSRF, walked from the router: state changes need POST, and a POST from
+// another site is refused while one from our own pages is not.
+func TestCSRFRouterWalk(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	routes := h.srv.Routes()
+	forbidden := norm(h.de().T("page.error.forbidden.title"))
+	form := url.Values{"answer": {"00000"}, "channel": {"email"}, "next": {"/account"}}
+
+	posts := 0
+	for _, rt := range routes {
+		method, path := splitPattern(rt.Pattern)
+		if method != http.MethodPost {
+			continue
+		}
+		posts++
+		t.Run(rt.Pattern, func(t *testing.T) {
+			u, err := fillPath(path, h.routeValues())
+			if err != nil {
+				t.Fatal(err)
+			}
+			// A path that is also a page (GET /l/{token}, GET /account/verify)
+			// answers GET with that page; only POST-only paths must say 405.
+			if !hasGETSibling(routes, path) {
+				t.Run("GET is 405", func(t *testing.T) {
+					c := h.steppedUp(h.alice)
+					before := c.sessionCookie().Value
+					res := c.get(u)
+					if c.sessionCookie() == nil || c.sessionCookie().Value != before {
+						t.Errorf("GET %s changed the session", u)
+					}
+					if res := c.get("/account"); res.StatusCode != http.StatusOK {
+						t.Errorf("after GET %s /account = %d", u, res.StatusCode)
+					}
+					if res.StatusCode == http.StatusNotFound {
+						t.Fatalf("regression: GET %s = 404, not 405: the method-less catch-all {\"/\", Public, notFound} in "+
+							"handlers/routes.go matches every method, so ServeMux never answers 405 for POST-only "+
+							"routes (SECURITY.md: mutating routes reject GET with 405). Fix: in notFound, look the "+
+							"path up with the other methods (mux.Handler on a copy of the request) and answer 405 "+
+							"with an Allow header when one matches, or drop the catch-all and render 404/405 from a "+
+							"wrapper around the mux.", u)
+					}
+					if res.StatusCode != http.StatusMethodNotAllowed {
+						t.Fatalf("GET %s = %d, want 405", u, res.StatusCode)
+					}
+					if allow := res.Header.Get("Allow"); !strings.Contains(allow, http.MethodPost) {
+						t.Errorf("Allow = %q, want POST in it", allow)
+					}
+				})
+			}
+
+			crossSite := []struct {
+				name string
+				hdr  []string
+			}{
+				{"Sec-Fetch-Site cross-site", []string{"Sec-Fetch-Site", "cross-site", "Origin", "http://evil.example"}},
+				{"Sec-Fetch-Site same-site", []string{"Sec-Fetch-Site", "same-site", "Origin", "http://sub.settle.test"}},
+				{"foreign Origin only", []string{"Sec-Fetch-Site", "", "Origin", "http://evil.example"}},
+				{"null Origin only", []string{"Sec-Fetch-Site", "", "Origin", "null"}},
+			}
+			for _, cs := range crossSite {
+				t.Run(cs.name, func(t *testing.T) {
+					c := h.steppedUp(h.alice)
+					before := c.sessionCookie().Value
+					vals := h.routeValues()
+					u, _ := fillPath(path, vals)
+					msgs := h.queryInt(`SELECT count(*) FROM messages`)
+					res := c.post(u, form, cs.hdr...)
+					if res.StatusCode != http.StatusForbidden {
+						t.Fatalf("cross-site POST %s = %d, want 403", u, res.StatusCode)
+					}
+					if res.html(t).h1() != forbidden {
+						t.Errorf("403 title = %q, want %q", res.html(t).h1(), forbidden)
+					}
+					if ck := c.sessionCookie(); ck == nil || ck.Value != before {
+						t.Error("a refused POST changed the session")
+					}
+					if res := c.get("/account"); res.StatusCode != http.StatusOK {
+						t.Errorf("after a refused POST /account = %d", res.StatusCode)
+					}
+					if tok, ok := vals["token"]; ok {
+						if n := h.queryInt(`SELECT use_count FROM access_links WHERE token_hash = $1`, ar.HashToken(tok)); n != 0 {
+							t.Error("a refused POST entered the link")
+						}
+					}
+					if n := h.queryInt(`SELECT count(*) FROM messages`); n != msgs {
+						t.Error("a refused POST queued a message")
+					}
+				})
+			}
+
+			sameOrigin := []struct {
+				name string
+				hdr  []string
+			}{
+				{"Sec-Fetch-Site same-origin", []string{"Sec-Fetch-Site", "same-origin", "Origin", testBase}},
+				{"own Origin only", []string{"Sec-Fetch-Site", "", "Origin", testBase}},
+				{"user typed (none)", []string{"Sec-Fetch-Site", "none", "Origin", ""}},
+			}
+			for _, so := range sameOrigin {
+				t.Run(so.name, func(t *testing.T) {
+					c := h.entered(h.alice)
+					u, _ := fillPath(path, h.routeValues())
+					res := c.post(u, form, so.hdr...)
+					if res.StatusCode == http.StatusForbidden {
+						t.Fatalf("same-origin POST %s = 403", u)
+					}
+					if res.StatusCode >= 500 {
+						t.Fatalf("same-origin POST %s = %d", u, res.StatusCode)
+					}
+				})
+			}
+		})
+	}
+	if posts == 0 {
+		t.Fatal("no POST routes found")
+	}
+}
+
+// cspDirectives parses a Content-Security-Policy header.
+func cspDirectives(csp string) map[string][]string {
+	out := map[string][]string{}
+	for _, d := range strings.Split(csp, ";") {
+		f := strings.Fields(d)
+		if len(f) == 0 {
+			continue
+		}
+		out[strings.ToLower(f[0])] = f[1:]
+	}
+	return out
+}
+
+func only(vals []string, want string) bool { return len(vals) == 1 && vals[0] == want }
+
+// checkHeaders asserts the golden security headers on a response and,
+// for HTML, that every style and script carries the CSP nonce. It
+// returns the nonce.
+func checkHeaders(t *testing.T, label string, res *tresp) string {
+	t.Helper()
+	if got := res.Header.Get("X-Content-Type-Options"); got != "nosniff" {
+		t.Errorf("%s: X-Content-Type-Options = %q", label, got)
+	}
+	if got := res.Header.Get("Referrer-Policy"); got != "no-referrer" {
+		t.Errorf("%s: Referrer-Policy = %q", label, got)
+	}
+	if got := res.Header.Get("X-Frame-Options"); got != "DENY" {
+		t.Errorf("%s: X-Frame-Options = %q", label, got)
+	}
+	if n := len(res.Header.Values("Content-Security-Policy")); n != 1 {
+		t.Errorf("%s: %d Content-Security-Policy headers, want 1", label, n)
+	}
+	csp := cspDirectives(res.Header.Get("Content-Security-Policy"))
+	var nonce string
+	for _, v := range csp["script-src"] {
+		if strings.HasPrefix(v, "'nonce-") && strings.HasSuffix(v, "'") {
+			nonce = strings.TrimSuffix(strings.TrimPrefix(v, "'nonce-"), "'")
+		}
+		switch strings.ToLower(v) {
+		case "'unsafe-inline'", "'unsafe-eval'", "*", "http:", "https:", "data:", "'strict-dynamic'":
+			t.Errorf("%s: script-src allows %s", label, v)
+		}
+	}
+	if len(nonce) < 16 {
+		t.Errorf("%s: script-src has no nonce: %q", label, res.Header.Get("Content-Security-Policy"))
+	}
+	for _, v := range csp["style-src"] {
+		if strings.EqualFold(v, "'unsafe-inline'") {
+			t.Errorf("%s: style-src allows 'unsafe-inline'", label)
+		}
+	}
+	for dir, want := range map[string]string{"default-src": "'none'", "object-src": "'none'", "base-uri": "'none'", "frame-ancestors": "'none'"} {
+		if !only(csp[dir], want) {
+			t.Errorf("%s: %s = %v, want %s", label, dir, csp[dir], want)
+		}
+	}
+	for dir, vals := range csp {
+		for _, v := range vals {
+			if strings.Contains(v, "://") || v == "*" {
+				t.Errorf("%s: %s allows another origin: %s", label, dir, v)
+			}
+		}
+	}
+	if strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") {
+		checkHTML(t, label, res, nonce)
+	}
+	return nonce
+}
+
+// checkHTML asserts what every HTML page must do under the CSP.
+func checkHTML(t *testing.T, label string, res *tresp, nonce string) {
+	t.Helper()
+	if res.StatusCode < 300 || res.StatusCode >= 400 {
+		if cc := res.Header.Get("Cache-Control"); !strings.Contains(cc, "no-store") {
+			t.Errorf("%s: Cache-Control = %q, want no-store", label, cc)
+		}
+	}
+	doc := res.html(t)
+	for _, n := range doc.all(func(n *htmlNode) bool { return n.Data == "style" || n.Data == "script" }) {
+		if got, _ := attr(n, "nonce"); got != nonce || nonce == "" {
+			t.Errorf("%s: <%s> has nonce %q, want the CSP nonce %q", label, n.Data, got, nonce)
+		}
+	}
+	for _, n := range doc.all(func(*htmlNode) bool { return true }) {
+		for _, a := range n.Attr {
+			k := strings.ToLower(a.Key)
+			if strings.HasPrefix(k, "on") {
+				t.Errorf("%s: <%s %s=...> is inline script", label, n.Data, a.Key)
+			}
+			if k == "style" {
+				t.Errorf("%s: <%s style=...> is blocked by the CSP", label, n.Data)
+			}
+			if (k == "href" || k == "src" || k == "action") && strings.HasPrefix(strings.ToLower(strings.TrimSpace(a.Val)), "javascript:") {
+				t.Errorf("%s: <%s %s=%q>", label, n.Data, a.Key, a.Val)
+			}
+		}
+		if n.Data == "base" {
+			t.Errorf("%s: <base> element", label)
+		}
+	}
+	if doc.lang() == "" {
+		t.Errorf("%s: <html> has no lang", label)
+	}
+}
+
+// Golden headers on every GET route of the router, on 404, 401, 405 and
+// the CSRF 403.
+func TestSecurityHeaders(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	anon := h.client()
+	fresh := h.entered(h.alice)
+	stepped := h.steppedUp(h.alice)
+	tok, _ := h.link(h.alice)
+
+	type getCase struct {
+		c      *tclient
+		path   string
+		status int
+	}
+	cases := map[string]getCase{
+		"GET /{$}":                       {anon, "/", 200},
+		"GET /l/{token}":                 {anon, "/l/" + tok, 200},
+		"GET /account":                   {stepped, "/account", 200},
+		"GET /account/pay":               {stepped, "/account/pay", 200},
+		"GET /account/help":              {stepped, "/account/help", 200},
+		"GET /account/verify":            {fresh, "/account/verify", 200},
+		"GET /account/invoices/{number}": {stepped, "/account/invoices/R-1001", 200},
+		"GET /signed-out":                {anon, "/signed-out?c=" + slugA, 200},
+		"GET /brand/{slug}/logo":         {anon, "/brand/" + slugA + "/logo", 200},
+		"GET /staff/login":               {anon, "/staff/login", 200},
+		"GET /static/":                   {anon, static.URL("app.css"), 200},
+		"GET /healthz":                   {anon, "/healthz", 200},
+		"GET /readyz":                    {anon, "/readyz", 200},
+		"/":                              {anon, "/no-such-page", 404},
+	}
+	nonces := map[string]bool{}
+	for _, rt := range h.srv.Routes() {
+		method, _ := splitPattern(rt.Pattern)
+		if method != http.MethodGet && method != "" {
+			continue
+		}
+		gc, ok := cases[rt.Pattern]
+		if !ok {
+			t.Errorf("route %q has no golden header case: add one with real values", rt.Pattern)
+			continue
+		}
+		res := gc.c.get(gc.path)
+		if res.StatusCode != gc.status {
+			t.Errorf("%s (%s) = %d, want %d", rt.Pattern, gc.path, res.StatusCode, gc.status)
+		}
+		if rt.Pattern == "GET /brand/{slug}/logo" {
+			checkLogoHeaders(t, res)
+			continue
+		}
+		nonces[checkHeaders(t, rt.Pattern, res)] = true
+		if strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") {
+			if got := res.html(t).all(func(n *htmlNode) bool { return n.Data == "style" }); len(got) == 0 {
+				t.Errorf("%s: the brand <style> is missing", rt.Pattern)
+			}
+		}
+	}
+	if len(nonces) < len(cases)-2 {
+		t.Errorf("CSP nonces repeat across responses: %d distinct", len(nonces))
+	}
+
+	// Error pages.
+	checkHeaders(t, "404 in a session", stepped.get("/account/invoices/R-2001"))
+	checkHeaders(t, "404 unknown link", anon.get("/l/garbage"))
+	r401 := h.client().get("/account")
+	if r401.StatusCode != http.StatusUnauthorized {
+		t.Errorf("GET /account without a session = %d", r401.StatusCode)
+	}
+	checkHeaders(t, "401", r401)
+	r403 := stepped.post("/logout", nil, "Sec-Fetch-Site", "cross-site")
+	if r403.StatusCode != http.StatusForbidden {
+		t.Errorf("cross-site POST /logout = %d", r403.StatusCode)
+	}
+	checkHeaders(t, "CSRF 403", r403)
+	r410 := func() *tresp {
+		tok, _ := h.link(h.bob)
+		if _, err := h.st.RevokeAccessLinks(h.ctx, h.a.ID, h.bob.ID, 0, h.clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		return anon.get("/l/" + tok)
+	}()
+	checkHeaders(t, "410", r410)
+	r422 := fresh.post("/account/verify", url.Values{"answer": {"nope"}})
+	checkHeaders(t, "422", r422)
+
+	// 405: GET on a POST-only route.
+	t.Run("405", func(t *testing.T) {
+		r405 := stepped.get("/logout")
+		if r405.StatusCode == http.StatusNotFound {
+			checkHeaders(t, "GET /logout (404 instead of 405)", r405)
+			t.Fatal("regression: no route ever answers 405 (see TestCSRFRouterWalk): headers checked on the 404 instead")
+		}
+		if r405.StatusCode != http.StatusMethodNotAllowed {
+			t.Fatalf("GET /logout = %d, want 405", r405.StatusCode)
+		}
+		checkHeaders(t, "405", r405)
+	})
+}
+
+// checkLogoHeaders: an uploaded logo (SVG may hold script) is served as
+// an image under a CSP that runs nothing.
+func checkLogoHeaders(t *testing.T, res *tresp) {
+	t.Helper()
+	if ct := res.Header.Get("Content-Type"); ct != "image/svg+xml" {
+		t.Errorf("logo Content-Type = %q", ct)
+	}
+	if res.Header.Get("X-Content-Type-Options") != "nosniff" || res.Header.Get("Referrer-Policy") != "no-referrer" {
+		t.Error("logo: nosniff / no-referrer missing")
+	}
+	csp := cspDirectives(res.Header.Get("Content-Security-Policy"))
+	if !only(csp["default-src"], "'none'") {
+		t.Errorf("logo: default-src = %v, want 'none'", csp["default-src"])
+	}
+	if _, ok := csp["sandbox"]; !ok {
+		t.Error("logo: CSP has no sandbox")
+	}
+	if _, ok := csp["script-src"]; ok {
+		t.Errorf("logo: CSP allows scripts: %v", csp["script-src"])
+	}
+	if !only(csp["frame-ancestors"], "'none'") {
+		t.Logf("note: the logo's CSP (handlers/pages.go brandLogo) replaces the global one and drops frame-ancestors 'none' and base-uri 'none' (X-Frame-Options: DENY still applies)")
+	}
+}
+
+// Every string from the creditor's systems renders inert: debtor and
+// creditor names, customer numbers, descriptions, contacts.
+func TestHTMLInjection(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	const (
+		p1 = `<script>alert(1)</script>`
+		p2 = `"><img src=x onerror=alert(1)>`
+		p3 = `<scr<script>ipt>alert(1)</scr</script>ipt>`
+	)
+	cr := h.createCreditor(store.NewCreditor{Creditor: ar.Creditor{
+		Slug: "xss-energie", Name: p2 + " Energie", SupportPhone: "+49 30 " + p1, SupportEmail: `x@example.org"><script>alert(1)</script>`,
+		SupportHours: p3, LegalFooter: p1, PrimaryColor: "#112233", AccentColor: "#445566",
+		DefaultLanguage: "de", Timezone: "Europe/Berlin", Currency: "EUR", StepUp: ar.StepUpNone, StepUpKnowledge: ar.KnowPostcode,
+	}})
+	d := h.createDebtor(&ar.Debtor{CreditorID: cr.ID, CustomerNumber: `<b onmouseover=alert(1)>K-1</b>`, Name: p1,
+		Email: "x@example.org", Postcode: "12345"})
+	h.addInvoice(cr, d, "X-1", p2, "2026-11-01", "2026-12-01", []lineSpec{{p1, 1000, 1000, 1900}, {p3, 1000, 500, 700}}, 0)
+	h.addInvoice(cr, d, "X-2", p3, "2026-11-01", "2026-12-01", []lineSpec{{p2, 1000, 1000, 1900}}, 0)
+	h.addInvoice(cr, d, "X-3", p1, "2026-11-01", "2026-12-01", []lineSpec{{"ok", 1000, 1000, 1900}}, 0)
+
+	tok, _ := h.link(d)
+	c := h.client()
+	pages := map[string]*tresp{"interstitial": c.get("/l/" + tok)}
+	c.enter(tok)
+	for _, p := range []string{"/account", "/account/invoices/X-1", "/account/invoices/X-2", "/account/invoices/X-3",
+		"/account/help", "/account/pay", "/account/invoices/nope", "/signed-out?c=xss-energie"} {
+		pages[p] = c.get(p)
+	}
+	for name, res := range pages {
+		if res.StatusCode >= 500 {
+			t.Errorf("%s = %d", name, res.StatusCode)
+			continue
+		}
+		for _, raw := range []string{p1, p2, p3, "<script", "<img", "<scr<", "<b onmouseover"} {
+			if strings.Contains(strings.ToLower(res.body), strings.ToLower(raw)) {
+				t.Errorf("%s: raw %q in the output", name, raw)
+			}
+		}
+		doc := res.html(t)
+		if n := len(doc.tag("script")); n != 0 {
+			t.Errorf("%s: %d <script> elements", name, n)
+		}
+		for _, img := range doc.tag("img") {
+			t.Errorf("%s: unexpected <img> %v", name, img.Attr)
+		}
+		checkHeaders(t, name, res)
+	}
+	// The payloads are shown as text, not dropped.
+	if !strings.Contains(pages["/account"].html(t).testIDText("summary"), p1) {
+		t.Error("the debtor's name is not shown as text")
+	}
+	if !strings.Contains(pages["/account/invoices/X-1"].html(t).testIDText("lines"), p3) {
+		t.Error("the line description is not shown as text")
+	}
+	if !strings.Contains(pages["/account/invoices/X-2"].html(t).testIDText("invoice-detail"), p3) {
+		t.Error("the invoice description is not shown as text")
+	}
+	if !strings.Contains(pages["interstitial"].html(t).h1(), p2+" Energie") {
+		t.Error("the creditor's name is not shown as text")
+	}
+	for _, a := range pages["/account/help"].html(t).tag("a") {
+		href, _ := attr(a, "href")
+		if strings.HasPrefix(href, "tel:") && strings.ContainsAny(href, "<>\" ") {
+			t.Errorf("tel link %q carries markup", href)
+		}
+	}
+}
+
+// logRecords parses the JSON log.
+func logRecords(t *testing.T, logs string) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	for _, line := range strings.Split(strings.TrimSpace(logs), "\n") {
+		if line == "" {
+			continue
+		}
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatalf("log line is not JSON: %q", line)
+		}
+		out = append(out, rec)
+	}
+	return out
+}
+
+// Raw link tokens never reach the log, whatever happens to the link; the
+// access log shows /l/ paths redacted.
+func TestLogsHaveNoTokens(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	var tokens []string
+	issue := func(d *ar.Debtor) string {
+		tok, _ := h.link(d)
+		tokens = append(tokens, tok)
+		return tok
+	}
+	unknown, _ := ar.NewToken()
+	tokens = append(tokens, unknown)
+
+	// The full flow.
+	tok := issue(h.alice)
+	c := h.client()
+	c.get("/l/" + tok)
+	c.get("/l/" + tok + "?lang=en")
+	c.post("/l/"+tok, nil)
+	c.post("/account/verify", url.Values{"answer": {"99999"}, "next": {"/account/invoices/R-1001"}})
+	c.post("/account/verify", url.Values{"answer": {alicePost}, "next": {"/account/invoices/R-1001"}})
+	c.get("/account/invoices/R-1001")
+	c.get("/account/invoices/R-2001")
+	c.post("/logout", nil)
+	// Links that fail.
+	h.client().get("/l/" + unknown)
+	h.client().post("/l/"+unknown, nil)
+	h.client().get("/l/" + tok + "/")
+	crossTok := issue(h.bob)
+	h.client().post("/l/"+crossTok, nil, "Sec-Fetch-Site", "cross-site", "Origin", "http://evil.example")
+	revTok := issue(h.bob)
+	if _, err := h.st.RevokeAccessLinks(h.ctx, h.a.ID, h.bob.ID, 0, h.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	h.client().get("/l/" + revTok)
+	h.client().post("/l/"+revTok, nil)
+	// A link opened too often.
+	limTok := issue(h.carol)
+	lc := h.client()
+	for i := 0; i < 31; i++ {
+		lc.post("/l/"+limTok, nil)
+	}
+
+	logs := h.logs.String()
+	for _, tok := range tokens {
+		if strings.Contains(logs, tok) {
+			t.Errorf("the log contains the raw token %s…", tok[:6])
+		}
+	}
+	redacted := 0
+	for _, rec := range logRecords(t, logs) {
+		if rec["msg"] != "request" {
+			continue
+		}
+		p, _ := rec["path"].(string)
+		if strings.HasPrefix(p, "/l/") {
+			if p != "/l/[redacted]" {
+				t.Errorf("access log path %q is not redacted", p)
+			}
+			redacted++
+		}
+	}
+	if redacted < 40 {
+		t.Errorf("%d redacted access log lines for /l/ requests, want ≥ 40", redacted)
+	}
+	if !strings.Contains(logs, `"cross-origin request refused"`) || !strings.Contains(logs, `"debtor entered"`) {
+		t.Error("entries and refusals are not logged")
+	}
+
+	// A link mangled by a mail client or a base URL with a trailing slash
+	// ("https://pay.example//l/TOKEN") reaches the server unclean; the mux
+	// redirects it to /l/TOKEN.
+	t.Run("unclean path", func(t *testing.T) {
+		tok := issue(h.alice)
+		if res := h.client().get("//l/" + tok); res.StatusCode/100 != 3 {
+			t.Errorf("GET //l/{token} = %d, want a redirect to the clean path", res.StatusCode)
+		}
+		if strings.Contains(h.logs.String(), tok) {
+			t.Fatal("regression: handlers/middleware.go logPath only redacts paths that start with \"/l/\"; the access " +
+				"log writes r.URL.Path before ServeMux cleans it, so \"//l/TOKEN\" (a base URL with a trailing " +
+				"slash, as portal.LinkURL would build) or \"/x/../l/TOKEN\" logs the raw token. Fix: redact " +
+				"on path.Clean(p) (and any segment after an \"/l/\"), e.g. if c := path.Clean(\"/\"+p); " +
+				"strings.HasPrefix(c, \"/l/\") || strings.Contains(p, \"/l/\").")
+		}
+	})
+}

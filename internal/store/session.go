@@ -1,0 +1,48 @@
+package store
+
+import (
+	"context"
+	"time"
+)
+
+// CreateDebtorSession records a new debtor session by the hash of its id.
+func (s *Store) CreateDebtorSession(ctx context.Context, idHash []byte, creditorID, debtorID, linkID int64, at time.Time) (err error) {
+	defer wrap(&err, "CreateDebtorSession(%d, %d)", creditorID, debtorID)
+	_, err = s.q.ExecContext(ctx, `INSERT INTO debtor_sessions (id_hash, creditor_id, debtor_id, link_id, created_at)
+		VALUES ($1, $2, $3, $4, $5)`, idHash, creditorID, debtorID, linkID, at)
+	return err
+}
+
+// DebtorSessionLive reports whether the session is known, not ended, and
+// its link not revoked.
+func (s *Store) DebtorSessionLive(ctx context.Context, idHash []byte, creditorID, debtorID int64) (live bool, err error) {
+	defer wrap(&err, "DebtorSessionLive(%d, %d)", creditorID, debtorID)
+	err = s.q.GetContext(ctx, &live, `SELECT EXISTS (SELECT 1 FROM debtor_sessions s
+		JOIN access_links l ON l.id = s.link_id AND l.creditor_id = s.creditor_id AND l.debtor_id = s.debtor_id
+		WHERE s.id_hash = $1 AND s.creditor_id = $2 AND s.debtor_id = $3
+			AND s.ended_at IS NULL AND l.revoked_at IS NULL)`, idHash, creditorID, debtorID)
+	return live, err
+}
+
+// EndDebtorSession ends a session; it reports whether one was live.
+func (s *Store) EndDebtorSession(ctx context.Context, idHash []byte, at time.Time) (ended bool, err error) {
+	defer wrap(&err, "EndDebtorSession")
+	res, err := s.q.ExecContext(ctx, `UPDATE debtor_sessions SET ended_at = $2
+		WHERE id_hash = $1 AND ended_at IS NULL`, idHash, at)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
+}
+
+// PruneDebtorSessions deletes sessions created before cutoff (past any
+// absolute timeout, so their cookies are dead anyway).
+func (s *Store) PruneDebtorSessions(ctx context.Context, cutoff time.Time) (n int64, err error) {
+	defer wrap(&err, "PruneDebtorSessions")
+	res, err := s.q.ExecContext(ctx, `DELETE FROM debtor_sessions WHERE created_at < $1`, cutoff)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
