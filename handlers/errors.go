@@ -37,6 +37,10 @@ func statusOf(code ar.Code) int {
 		return http.StatusGone
 	case ar.TooMany:
 		return http.StatusTooManyRequests
+	case ar.Unauthorized:
+		return http.StatusUnauthorized
+	case ar.Unprocessable:
+		return http.StatusUnprocessableEntity
 	}
 	return http.StatusInternalServerError
 }

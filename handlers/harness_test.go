@@ -27,6 +27,7 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/settle/settle/internal/ar"
+	"github.com/settle/settle/internal/billing"
 	"github.com/settle/settle/internal/i18n"
 	"github.com/settle/settle/internal/portal"
 	"github.com/settle/settle/internal/store"
@@ -210,8 +211,8 @@ func newHarnessWith(t *testing.T, aStepUp ar.StepUp) *harness {
 // on the same database, or one with other session keys).
 func (h *harness) newServer(st *store.Store, keys [][]byte, secure bool) *Server {
 	return NewServer(Config{
-		Store: st, Portal: h.portal, Catalog: h.cat, Log: h.log,
-		SessionKeys: keys, Secure: secure, Now: h.clock.Now,
+		Store: st, Portal: h.portal, Billing: &billing.Service{Store: st, Now: h.clock.Now},
+		Catalog: h.cat, Log: h.log, SessionKeys: keys, Secure: secure, Now: h.clock.Now,
 	})
 }
 

@@ -14,6 +14,7 @@ const (
 	Public Access = iota // anyone
 	Debtor               // a debtor session (the link alone)
 	StepUp               // a debtor session that passed the step-up
+	APIKey               // a creditor's API key (Authorization: Bearer)
 )
 
 // Route is one entry of the routing table.
@@ -42,6 +43,11 @@ func (s *Server) Routes() []Route {
 		{"GET /brand/{slug}/logo", Public, s.handle(s.brandLogo)},
 		{"GET /staff/login", Public, s.handle(s.staffLogin)},
 		{"GET /static/", Public, static.Handler()},
+		{"PUT /api/v1/debtors/{customer_number}", APIKey, s.api(s.apiDebtorPut)},
+		{"POST /api/v1/debtors/{customer_number}/links", APIKey, s.api(s.apiLinkCreate)},
+		{"PUT /api/v1/invoices/{invoice_number}", APIKey, s.api(s.apiInvoicePut)},
+		{"GET /api/v1/events", APIKey, s.api(s.apiEventsList)},
+		{"GET /api/v1/openapi.json", Public, http.HandlerFunc(s.apiOpenAPI)},
 		{"GET /healthz", Public, http.HandlerFunc(s.healthz)},
 		{"GET /readyz", Public, http.HandlerFunc(s.readyz)},
 		{"/", Public, s.handle(s.notFound)},

@@ -15,7 +15,8 @@ import (
 // routeValues instantiates path parameters with real values of alice.
 func (h *harness) routeValues() map[string]string {
 	tok, _ := h.link(h.alice)
-	return map[string]string{"token": tok, "number": "R-1001", "slug": slugA}
+	return map[string]string{"token": tok, "number": "R-1001", "slug": slugA,
+		"customer_number": sharedCustNo, "invoice_number": "R-1001"}
 }
 
 // hasGETSibling reports whether a GET route serves the same path as a
@@ -283,6 +284,8 @@ func TestSecurityHeaders(t *testing.T) {
 		"GET /static/":                   {anon, static.URL("app.css"), 200},
 		"GET /healthz":                   {anon, "/healthz", 200},
 		"GET /readyz":                    {anon, "/readyz", 200},
+		"GET /api/v1/events":             {anon, "/api/v1/events", 401},
+		"GET /api/v1/openapi.json":       {anon, "/api/v1/openapi.json", 200},
 		"/":                              {anon, "/no-such-page", 404},
 	}
 	nonces := map[string]bool{}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/gorilla/sessions"
 
+	"github.com/settle/settle/internal/billing"
 	"github.com/settle/settle/internal/i18n"
 	"github.com/settle/settle/internal/portal"
 	"github.com/settle/settle/internal/store"
@@ -20,6 +21,7 @@ import (
 type Config struct {
 	Store   *store.Store
 	Portal  *portal.Service
+	Billing *billing.Service
 	Catalog *i18n.Catalog
 	Log     *slog.Logger
 	// SessionKeys are securecookie key pairs (hash key of 32 or 64 bytes,

@@ -15,6 +15,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/settle/settle/handlers"
+	"github.com/settle/settle/internal/billing"
 	"github.com/settle/settle/internal/demo"
 	"github.com/settle/settle/internal/i18n"
 	"github.com/settle/settle/internal/localpg"
@@ -34,6 +35,7 @@ type Main struct {
 	Store   *store.Store
 	Catalog *i18n.Catalog
 	Portal  *portal.Service
+	Billing *billing.Service
 	server  *http.Server
 	ln      net.Listener
 }
@@ -79,6 +81,7 @@ func (m *Main) OpenDatabase(ctx context.Context) error {
 	}
 	m.Portal = &portal.Service{Store: m.Store, Text: m.Catalog, Log: m.Log,
 		BaseURL: m.Config.BaseURL, Demo: m.Config.Demo}
+	m.Billing = &billing.Service{Store: m.Store}
 	return nil
 }
 
@@ -121,7 +124,7 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 	}
 	h := handlers.New(handlers.Config{
-		Store: m.Store, Portal: m.Portal, Catalog: m.Catalog, Log: m.Log,
+		Store: m.Store, Portal: m.Portal, Billing: m.Billing, Catalog: m.Catalog, Log: m.Log,
 		SessionKeys: keys, Secure: isHTTPS(m.Config.BaseURL),
 	})
 	m.server = &http.Server{

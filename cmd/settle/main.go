@@ -3,6 +3,7 @@
 //	settle [serve]    start the web server (the default)
 //	settle migrate    bring the database schema up to date
 //	settle link       print (or send) a fresh personal link for a debtor
+//	settle apikey     create, list or revoke a creditor's API keys
 //	settle keygen     print a new session key for SETTLE_SESSION_KEYS
 //
 // Every subcommand finds the database the same way: DATABASE_URL, else the
@@ -29,6 +30,8 @@ Usage:
   settle migrate [flags]     bring the database schema up to date
   settle link --creditor SLUG --customer NUMBER [--send email|sms]
                              print a fresh personal link for a debtor (or queue it)
+  settle apikey create|list|revoke --creditor SLUG
+                             manage a creditor's API keys
   settle keygen              print a new key for SETTLE_SESSION_KEYS
 
 Run 'settle COMMAND --help' for a command's flags.
@@ -60,6 +63,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return cmdMigrate(ctx, args, stdout, stderr)
 	case "link":
 		return cmdLink(ctx, args, stdout, stderr)
+	case "apikey":
+		return cmdAPIKey(ctx, args, stdout, stderr)
 	case "keygen":
 		fmt.Fprintln(stdout, newSessionKey())
 		return nil

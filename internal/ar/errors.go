@@ -16,7 +16,12 @@ const (
 	Forbidden Code = "forbidden"
 	Gone      Code = "gone"
 	TooMany   Code = "too_many"
-	Internal  Code = "internal"
+	// Unauthorized is a missing or wrong credential (API keys).
+	Unauthorized Code = "unauthorized"
+	// Unprocessable is a well-formed request that cannot be applied, such
+	// as an Idempotency-Key reused with another body.
+	Unprocessable Code = "unprocessable"
+	Internal      Code = "internal"
 )
 
 // Error is a domain error that is safe to show: Key is a translation key
@@ -63,3 +68,44 @@ func AsError(err error) (*Error, bool) {
 
 // IsNotFound reports whether err is a NotFound domain error.
 func IsNotFound(err error) bool { return ErrorCode(err) == NotFound }
+
+// Invalids collects the field errors of one input, so a client learns
+// everything that is wrong at once. Its code is Invalid.
+type Invalids []*Error
+
+func (v Invalids) Error() string {
+	s := "invalid input"
+	for _, e := range v {
+		s += "; " + e.Field + ": " + e.Key
+	}
+	return s
+}
+
+// Unwrap lets errors.As find the first *Error (and so ErrorCode see
+// Invalid).
+func (v Invalids) Unwrap() []error {
+	out := make([]error, len(v))
+	for i, e := range v {
+		out[i] = e
+	}
+	return out
+}
+
+// Add appends a field error, unless the field has one already: the first
+// problem of a field is the one worth telling.
+func (v *Invalids) Add(field, key string, args map[string]any) {
+	for _, e := range *v {
+		if e.Field == field {
+			return
+		}
+	}
+	*v = append(*v, FieldError(field, key, args))
+}
+
+// Err returns v as an error, or nil when it is empty.
+func (v Invalids) Err() error {
+	if len(v) == 0 {
+		return nil
+	}
+	return v
+}

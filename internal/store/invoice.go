@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"github.com/jmoiron/sqlx"
+
 	"github.com/settle/settle/internal/ar"
 )
 
@@ -69,15 +71,8 @@ func (s *Store) CreateInvoice(ctx context.Context, inv *ar.Invoice) (err error) 
 		if err != nil {
 			return err
 		}
-		for _, l := range inv.Lines {
-			_, err := tx.q.ExecContext(ctx, `INSERT INTO invoice_lines (invoice_id, position,
-				description, quantity_milli, unit_price_minor, tax_rate_bp, net_minor, tax_minor, total_minor)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-				inv.ID, l.Position, l.Description, l.QuantityMilli, l.UnitPriceMinor, l.TaxRateBP,
-				l.NetMinor, l.TaxMinor, l.TotalMinor)
-			if err != nil {
-				return err
-			}
+		if err := tx.insertLines(ctx, inv); err != nil {
+			return err
 		}
 		if err := tx.addLedgerEntry(ctx, inv.CreditorID, inv.DebtorID, &inv.ID, "invoice",
 			inv.TotalMinor, inv.Currency, inv.IssueDate, inv.Number); err != nil {
@@ -120,4 +115,66 @@ func (s *Store) addLedgerEntry(ctx context.Context, creditorID, debtorID int64, 
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
 		creditorID, debtorID, invoiceID, kind, amountMinor, currency, valueDate, reference)
 	return err
+}
+
+// InvoiceByNumber returns a creditor's invoice by number with its ledger
+// sums, locking it for update when the store is in a transaction.
+func (s *Store) InvoiceByNumber(ctx context.Context, creditorID int64, number string) (inv *ar.Invoice, err error) {
+	defer wrap(&err, "InvoiceByNumber(%d, %q)", creditorID, number)
+	inv = new(ar.Invoice)
+	lock := ""
+	if _, ok := s.q.(*sqlx.Tx); ok {
+		lock = " FOR UPDATE OF i"
+	}
+	err = s.q.GetContext(ctx, inv, invoiceSelect+` WHERE i.creditor_id = $1 AND i.number = $2`+lock, creditorID, number)
+	return inv, err
+}
+
+// InvoiceHasSettlements reports whether anything but the invoice itself
+// was booked against it (payments, credit notes, fees…).
+func (s *Store) InvoiceHasSettlements(ctx context.Context, invoiceID int64) (has bool, err error) {
+	defer wrap(&err, "InvoiceHasSettlements(%d)", invoiceID)
+	err = s.q.GetContext(ctx, &has, `SELECT EXISTS (SELECT 1 FROM ledger_entries
+		WHERE invoice_id = $1 AND kind <> 'invoice')`, invoiceID)
+	return has, err
+}
+
+// ReplaceInvoice overwrites an unsettled invoice's data and lines and
+// books the change of its total on the ledger (append-only: the
+// difference is a new 'invoice' entry).
+func (s *Store) ReplaceInvoice(ctx context.Context, inv *ar.Invoice, oldTotal int64) (err error) {
+	defer wrap(&err, "ReplaceInvoice(%d, %q)", inv.CreditorID, inv.Number)
+	return s.InTx(ctx, func(tx *Store) error {
+		_, err := tx.q.ExecContext(ctx, `UPDATE invoices SET issue_date = $3, due_date = $4, currency = $5,
+			description = $6, net_minor = $7, tax_minor = $8, total_minor = $9, updated_at = now()
+			WHERE creditor_id = $1 AND id = $2`, inv.CreditorID, inv.ID, inv.IssueDate, inv.DueDate,
+			inv.Currency, inv.Description, inv.NetMinor, inv.TaxMinor, inv.TotalMinor)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.q.ExecContext(ctx, `DELETE FROM invoice_lines WHERE invoice_id = $1`, inv.ID); err != nil {
+			return err
+		}
+		if err := tx.insertLines(ctx, inv); err != nil {
+			return err
+		}
+		if d := inv.TotalMinor - oldTotal; d != 0 {
+			return tx.addLedgerEntry(ctx, inv.CreditorID, inv.DebtorID, &inv.ID, "invoice", d, inv.Currency, inv.IssueDate, inv.Number+" (corrected)")
+		}
+		return nil
+	})
+}
+
+func (s *Store) insertLines(ctx context.Context, inv *ar.Invoice) error {
+	for _, l := range inv.Lines {
+		_, err := s.q.ExecContext(ctx, `INSERT INTO invoice_lines (invoice_id, position,
+			description, quantity_milli, unit_price_minor, tax_rate_bp, net_minor, tax_minor, total_minor)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+			inv.ID, l.Position, l.Description, l.QuantityMilli, l.UnitPriceMinor, l.TaxRateBP,
+			l.NetMinor, l.TaxMinor, l.TotalMinor)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -1,0 +1,230 @@
+package handlers
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/settle/settle/internal/ar"
+)
+
+// apiHandler serves an authenticated API request of a creditor. body is
+// the request body, already read (bounded) so that idempotency can hash
+// it; decode it with decodeJSON.
+type apiHandler func(w http.ResponseWriter, r *http.Request, c *ar.Creditor, body []byte) error
+
+// API body limits: ordinary requests and batch loads.
+const (
+	maxAPIBody   = 1 << 20
+	maxBatchBody = 32 << 20
+)
+
+// api authenticates the bearer key, reads the body, applies
+// Idempotency-Key on POST and PUT, and renders errors as RFC 9457
+// problem+json.
+func (s *Server) api(h apiHandler) http.Handler { return s.apiLimit(h, maxAPIBody) }
+
+func (s *Server) apiLimit(h apiHandler, limit int64) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := s.apiCreditor(r)
+		if err != nil {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="settle"`)
+			s.problem(w, r, err)
+			return
+		}
+		var body []byte
+		if r.Body != nil {
+			body, err = io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+			if err != nil {
+				var mbe *http.MaxBytesError
+				if errors.As(err, &mbe) {
+					s.problem(w, r, &ar.Error{Code: ar.Invalid, Key: "error.api.body_too_large", Args: map[string]any{"Max": limit}})
+				} else {
+					s.problem(w, r, &ar.Error{Code: ar.Invalid, Key: "error.api.body_unreadable"})
+				}
+				return
+			}
+		}
+		key := r.Header.Get("Idempotency-Key")
+		if key == "" || (r.Method != http.MethodPost && r.Method != http.MethodPut) {
+			if err := h(w, r, c, body); err != nil {
+				s.problem(w, r, err)
+			}
+			return
+		}
+		s.idempotent(w, r, c, key, body, h)
+	})
+}
+
+// apiCreditor resolves the bearer key to its creditor.
+func (s *Server) apiCreditor(r *http.Request) (*ar.Creditor, error) {
+	auth := r.Header.Get("Authorization")
+	key, ok := strings.CutPrefix(auth, "Bearer ")
+	if !ok || !ar.PlausibleAPIKey(strings.TrimSpace(key)) {
+		return nil, &ar.Error{Code: ar.Unauthorized, Key: "error.api.unauthorized"}
+	}
+	k, err := s.Store.APIKeyByHash(r.Context(), ar.HashAPIKey(strings.TrimSpace(key)), s.Now())
+	if ar.IsNotFound(err) {
+		s.Log.WarnContext(r.Context(), "api: unknown or revoked key", "id", RequestID(r.Context()), "ip", clientIP(r))
+		return nil, &ar.Error{Code: ar.Unauthorized, Key: "error.api.unauthorized"}
+	} else if err != nil {
+		return nil, err
+	}
+	return s.Store.Creditor(r.Context(), k.CreditorID)
+}
+
+// idempotent runs h at most once per Idempotency-Key (Stripe's
+// semantics): the same key and request replay the stored response; the
+// same key with another request is 422; a duplicate while the first is
+// still running is 409. Server errors release the key so a retry runs.
+func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, c *ar.Creditor, key string, body []byte, h apiHandler) {
+	if len(key) > 255 {
+		s.problem(w, r, ar.FieldError("Idempotency-Key", "error.api.idempotency_key", nil))
+		return
+	}
+	sum := sha256.Sum256(body)
+	rec, err := s.Store.BeginIdempotent(r.Context(), c.ID, key, r.Method, r.URL.Path, sum[:])
+	if err != nil {
+		s.problem(w, r, err)
+		return
+	}
+	if rec != nil {
+		switch {
+		case !rec.Same(r.Method, r.URL.Path, sum[:]):
+			s.problem(w, r, &ar.Error{Code: ar.Unprocessable, Key: "error.api.idempotency_mismatch"})
+		case rec.CompletedAt == nil:
+			s.problem(w, r, ar.Errorf(ar.Conflict, "error.api.idempotency_in_flight"))
+		default:
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("Idempotent-Replayed", "true")
+			w.WriteHeader(*rec.Status)
+			w.Write(rec.Response)
+		}
+		return
+	}
+	rw := &recorder{header: http.Header{}, status: http.StatusOK}
+	if err := h(rw, r, c, body); err != nil {
+		s.problem(rw, r, err)
+	}
+	if rw.status >= 500 {
+		if err := s.Store.ReleaseIdempotent(r.Context(), c.ID, key); err != nil {
+			s.Log.ErrorContext(r.Context(), "api: release idempotency key", "id", RequestID(r.Context()), "err", err)
+		}
+	} else if err := s.Store.CompleteIdempotent(r.Context(), c.ID, key, rw.status, rw.body.Bytes()); err != nil {
+		s.Log.ErrorContext(r.Context(), "api: store idempotent response", "id", RequestID(r.Context()), "err", err)
+	}
+	for k, v := range rw.header {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(rw.status)
+	w.Write(rw.body.Bytes())
+}
+
+// recorder buffers a response.
+type recorder struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (r *recorder) Header() http.Header         { return r.header }
+func (r *recorder) Write(b []byte) (int, error) { return r.body.Write(b) }
+func (r *recorder) WriteHeader(code int)        { r.status = code }
+
+// decodeJSON decodes body into v strictly: unknown fields, trailing data
+// and wrong types are field errors.
+func decodeJSON(body []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	dec.UseNumber()
+	if err := dec.Decode(v); err != nil {
+		var te *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &te):
+			return ar.FieldError(te.Field, "error.api.type", map[string]any{"Type": te.Type.String()})
+		case strings.HasPrefix(err.Error(), "json: unknown field "):
+			field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+			return ar.FieldError(field, "error.api.unknown_field", nil)
+		case errors.Is(err, io.EOF):
+			return ar.Errorf(ar.Invalid, "error.api.body_empty")
+		}
+		return ar.Errorf(ar.Invalid, "error.api.json")
+	}
+	if dec.More() {
+		return ar.Errorf(ar.Invalid, "error.api.json")
+	}
+	return nil
+}
+
+// writeJSON writes v with status.
+func writeJSON(w http.ResponseWriter, status int, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, err = w.Write(append(b, '\n'))
+	return err
+}
+
+// problemField is one field error in a problem document.
+type problemField struct {
+	Field   string `json:"field"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// problem renders err as application/problem+json (RFC 9457). Messages
+// are English (the API's readers are developers); codes are the stable
+// translation keys.
+func (s *Server) problem(w http.ResponseWriter, r *http.Request, err error) {
+	en := s.Catalog.Locale("en")
+	status := http.StatusInternalServerError
+	doc := map[string]any{"type": "about:blank", "request_id": RequestID(r.Context())}
+	if e, ok := ar.AsError(err); ok && e.Code != ar.Internal {
+		status = statusOf(e.Code)
+		doc["type"] = "urn:settle:problem:" + string(e.Code)
+		doc["code"] = e.Key
+		var fields []problemField
+		var list ar.Invalids
+		if errors.As(err, &list) {
+			for _, fe := range list {
+				fields = append(fields, problemField{fe.Field, fe.Key, en.T(fe.Key, argsKV(fe.Args)...)})
+			}
+			doc["detail"] = en.T("error.api.invalid")
+		} else {
+			doc["detail"] = en.T(e.Key, argsKV(e.Args)...)
+			if e.Field != "" {
+				fields = append(fields, problemField{e.Field, e.Key, doc["detail"].(string)})
+			}
+		}
+		if fields != nil {
+			doc["errors"] = fields
+		}
+	} else {
+		s.Log.ErrorContext(r.Context(), "api request failed", "id", RequestID(r.Context()),
+			"method", r.Method, "path", r.URL.Path, "err", err)
+		doc["detail"] = en.T("page.error.body")
+	}
+	doc["status"] = status
+	doc["title"] = http.StatusText(status)
+	b, _ := json.Marshal(doc)
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write(append(b, '\n'))
+}
+
+func argsKV(args map[string]any) []any {
+	kv := make([]any, 0, 2*len(args))
+	for k, v := range args {
+		kv = append(kv, k, v)
+	}
+	return kv
+}
