@@ -19,6 +19,11 @@ func (s *Server) accountShow(w http.ResponseWriter, r *http.Request, ds *debtorS
 		SteppedUp:      ds.SteppedUp,
 		Today:          acc.Today,
 	}
+	if d := acc.Debtor; d.Restricted() {
+		vm.Service = &views.ServiceVM{Status: d.ServiceStatus, Note: d.ServiceNote,
+			RestoreMinor: d.RestoreAmount(acc.Summary), Currency: acc.Summary.Currency,
+			Restorable: d.ServiceRestorableAt != nil}
+	}
 	if ds.SteppedUp {
 		vm.DebtorName = acc.Debtor.Name
 		vm.Invoices = acc.Invoices

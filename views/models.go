@@ -19,6 +19,17 @@ type AccountVM struct {
 	SteppedUp      bool
 	Invoices       []ar.Invoice // only after step-up
 	Today          time.Time
+	Service        *ServiceVM // set when the creditor restricted the service
+}
+
+// ServiceVM says that, and how, the debtor's service is restricted, and
+// what restores it.
+type ServiceVM struct {
+	Status       ar.ServiceStatus
+	Note         string // the creditor's words for what is restricted ("mobile data"), may be empty
+	RestoreMinor int64
+	Currency     string
+	Restorable   bool // paid: the creditor has been told
 }
 
 // InvoiceVM is one invoice with its lines.

@@ -24,6 +24,38 @@ type Debtor struct {
 	PreferredChannel string     `db:"preferred_channel"`
 	Segment          string     `db:"segment"`
 	Hardship         bool       `db:"hardship"`
+
+	// What the creditor says about the debtor's service (a blocked SIM,
+	// reduced supply) and what restores it.
+	ServiceStatus       ServiceStatus `db:"service_status"`
+	ServiceRestoreMinor *int64        `db:"service_restore_minor"`
+	ServiceNote         string        `db:"service_note"`
+	ServiceChangedAt    *time.Time    `db:"service_changed_at"`
+	ServiceRestorableAt *time.Time    `db:"service_restorable_at"`
+}
+
+// ServiceStatus is the state of the service the creditor provides.
+type ServiceStatus string
+
+// Service states.
+const (
+	ServiceActive     ServiceStatus = "active"
+	ServiceRestricted ServiceStatus = "restricted"
+	ServiceSuspended  ServiceStatus = "suspended"
+)
+
+// Restricted reports whether the service is limited in any way.
+func (d *Debtor) Restricted() bool {
+	return d.ServiceStatus == ServiceRestricted || d.ServiceStatus == ServiceSuspended
+}
+
+// RestoreAmount is what the debtor must pay to have the service
+// restored: the amount the creditor named, or else everything overdue.
+func (d *Debtor) RestoreAmount(s Summary) int64 {
+	if d.ServiceRestoreMinor != nil {
+		return *d.ServiceRestoreMinor
+	}
+	return s.OverdueMinor
 }
 
 // NormalizePostcode makes postcodes comparable: no spaces or dashes,

@@ -2,12 +2,14 @@ package store
 
 import (
 	"context"
+	"time"
 
 	"github.com/settle/settle/internal/ar"
 )
 
 const debtorColumns = `id, creditor_id, customer_number, kind, name, email, phone, street,
-	postcode, city, country, birth_date, language, preferred_channel, segment, hardship`
+	postcode, city, country, birth_date, language, preferred_channel, segment, hardship,
+	service_status, service_restore_minor, service_note, service_changed_at, service_restorable_at`
 
 // Debtor returns the debtor with id at the creditor.
 func (s *Store) Debtor(ctx context.Context, creditorID, debtorID int64) (d *ar.Debtor, err error) {
@@ -55,4 +57,34 @@ func (s *Store) UpsertDebtor(ctx context.Context, d *ar.Debtor) (id int64, err e
 		d.City, d.Country, d.BirthDate, d.Language, d.PreferredChannel, d.Segment, d.Hardship)
 	d.ID = id
 	return id, err
+}
+
+// LockDebtor returns a debtor by customer number and locks its row until
+// the transaction ends, so that concurrent bookings for one debtor are
+// applied one after the other.
+func (s *Store) LockDebtor(ctx context.Context, creditorID int64, number string) (d *ar.Debtor, err error) {
+	defer wrap(&err, "LockDebtor(%d, %q)", creditorID, number)
+	d = new(ar.Debtor)
+	err = s.q.GetContext(ctx, d, `SELECT `+debtorColumns+` FROM debtors
+		WHERE creditor_id = $1 AND customer_number = $2 FOR UPDATE`, creditorID, number)
+	return d, err
+}
+
+// SetServiceStatus records what the creditor says about the debtor's
+// service; a new status starts a new restore period.
+func (s *Store) SetServiceStatus(ctx context.Context, creditorID, debtorID int64, status ar.ServiceStatus, restoreMinor *int64, note string, at time.Time) (err error) {
+	defer wrap(&err, "SetServiceStatus(%d, %d)", creditorID, debtorID)
+	_, err = s.q.ExecContext(ctx, `UPDATE debtors SET service_status = $3, service_restore_minor = $4,
+		service_note = $5, service_changed_at = $6, service_restorable_at = NULL, updated_at = now()
+		WHERE creditor_id = $1 AND id = $2`, creditorID, debtorID, status, restoreMinor, note, at)
+	return err
+}
+
+// MarkServiceRestorable notes that service.restorable was emitted for
+// the current restore period.
+func (s *Store) MarkServiceRestorable(ctx context.Context, creditorID, debtorID int64, at time.Time) (err error) {
+	defer wrap(&err, "MarkServiceRestorable(%d, %d)", creditorID, debtorID)
+	_, err = s.q.ExecContext(ctx, `UPDATE debtors SET service_restorable_at = $3
+		WHERE creditor_id = $1 AND id = $2`, creditorID, debtorID, at)
+	return err
 }
