@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/settle/settle/internal/ar"
+	"github.com/settle/settle/internal/i18n"
 )
 
 // apiHandler serves an authenticated API request of a creditor. body is
@@ -191,18 +192,11 @@ func (s *Server) problem(w http.ResponseWriter, r *http.Request, err error) {
 		status = statusOf(e.Code)
 		doc["type"] = "urn:settle:problem:" + string(e.Code)
 		doc["code"] = e.Key
-		var fields []problemField
+		fields := fieldErrors(err, en)
+		doc["detail"] = en.T(e.Key, argsKV(e.Args)...)
 		var list ar.Invalids
 		if errors.As(err, &list) {
-			for _, fe := range list {
-				fields = append(fields, problemField{fe.Field, fe.Key, en.T(fe.Key, argsKV(fe.Args)...)})
-			}
 			doc["detail"] = en.T("error.api.invalid")
-		} else {
-			doc["detail"] = en.T(e.Key, argsKV(e.Args)...)
-			if e.Field != "" {
-				fields = append(fields, problemField{e.Field, e.Key, doc["detail"].(string)})
-			}
 		}
 		if fields != nil {
 			doc["errors"] = fields
@@ -219,6 +213,20 @@ func (s *Server) problem(w http.ResponseWriter, r *http.Request, err error) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	w.Write(append(b, '\n'))
+}
+
+// fieldErrors lists the field errors in err for a problem document.
+func fieldErrors(err error, en *i18n.Locale) []problemField {
+	var fields []problemField
+	var list ar.Invalids
+	if errors.As(err, &list) {
+		for _, fe := range list {
+			fields = append(fields, problemField{fe.Field, fe.Key, en.T(fe.Key, argsKV(fe.Args)...)})
+		}
+	} else if e, ok := ar.AsError(err); ok && e.Field != "" {
+		fields = append(fields, problemField{e.Field, e.Key, en.T(e.Key, argsKV(e.Args)...)})
+	}
+	return fields
 }
 
 func argsKV(args map[string]any) []any {

@@ -418,3 +418,41 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 		}
 	}
 }
+
+func TestAPIInvoiceBatch(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	key := h.apiKey(h.a)
+	item := func(number string) string {
+		return strings.Replace(invoiceBody, `{"customer_number"`, `{"invoice_number": "`+number+`", "customer_number"`, 1)
+	}
+	bad := strings.Replace(item("B-3"), `"total_minor": 11304`, `"total_minor": 1`, 1)
+	unknown := strings.Replace(item("B-4"), `"K-100"`, `"NOBODY"`, 1)
+	body := `{"invoices": [` + item("B-1") + `,` + item("B-2") + `,` + bad + `,` + unknown + `,` + item("B-1") + `]}`
+	res := h.call("POST", "/api/v1/invoices:batch", key, body)
+	if res.status != 200 {
+		t.Fatalf("batch: %d %s", res.status, res.body)
+	}
+	m := res.json(t)
+	if m["created"].(float64) != 2 || m["failed"].(float64) != 3 {
+		t.Errorf("batch summary %v", m)
+	}
+	results := m["results"].([]any)
+	want := []float64{201, 201, 400, 400, 409}
+	for i, w := range want {
+		if got := results[i].(map[string]any)["status"].(float64); got != w {
+			t.Errorf("item %d: status %v, want %v (%v)", i, got, w, results[i])
+		}
+	}
+	if n := h.queryInt(`SELECT count(*) FROM invoices WHERE number LIKE 'B-%'`); n != 2 {
+		t.Errorf("%d batch invoices stored, want 2", n)
+	}
+	// Again: the same invoices are corrections now (200), nothing doubles.
+	res = h.call("POST", "/api/v1/invoices:batch", key, `{"invoices": [`+item("B-1")+`,`+item("B-2")+`]}`)
+	if m := res.json(t); m["updated"].(float64) != 2 || h.queryInt(`SELECT count(*) FROM events WHERE data->>'invoice_number' LIKE 'B-%'`) != 2 {
+		t.Errorf("second load: %v", m)
+	}
+	if res := h.call("POST", "/api/v1/invoices:batch", key, `{"invoices": []}`); res.status != 400 {
+		t.Errorf("empty batch: %d", res.status)
+	}
+}

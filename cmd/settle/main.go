@@ -4,6 +4,7 @@
 //	settle migrate    bring the database schema up to date
 //	settle link       print (or send) a fresh personal link for a debtor
 //	settle apikey     create, list or revoke a creditor's API keys
+//	settle webhook    manage a creditor's webhook endpoints
 //	settle keygen     print a new session key for SETTLE_SESSION_KEYS
 //
 // Every subcommand finds the database the same way: DATABASE_URL, else the
@@ -32,6 +33,8 @@ Usage:
                              print a fresh personal link for a debtor (or queue it)
   settle apikey create|list|revoke --creditor SLUG
                              manage a creditor's API keys
+  settle webhook add|list|rotate|remove|enable|deliveries|replay --creditor SLUG
+                             manage a creditor's webhook endpoints
   settle keygen              print a new key for SETTLE_SESSION_KEYS
 
 Run 'settle COMMAND --help' for a command's flags.
@@ -65,6 +68,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return cmdLink(ctx, args, stdout, stderr)
 	case "apikey":
 		return cmdAPIKey(ctx, args, stdout, stderr)
+	case "webhook":
+		return cmdWebhook(ctx, args, stdout, stderr)
 	case "keygen":
 		fmt.Fprintln(stdout, newSessionKey())
 		return nil

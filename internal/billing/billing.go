@@ -53,45 +53,118 @@ func (s *Service) PutInvoice(ctx context.Context, c *ar.Creditor, number string,
 		return nil, false, err
 	}
 	err = s.Store.InTx(ctx, func(tx *store.Store) error {
-		d, err := tx.DebtorByNumber(ctx, c.ID, in.CustomerNumber)
-		if ar.IsNotFound(err) {
-			return ar.FieldError("customer_number", "error.api.unknown_debtor", nil)
-		} else if err != nil {
-			return err
-		}
-		inv.DebtorID = d.ID
-		old, err := tx.InvoiceByNumber(ctx, c.ID, number)
-		if ar.IsNotFound(err) {
-			created = true
-			if err := tx.CreateInvoice(ctx, inv); err != nil {
-				return err
-			}
-			_, err = tx.AddEvent(ctx, c.ID, &d.ID, "invoice.created", invoiceEvent(inv, d))
-			return err
-		} else if err != nil {
-			return err
-		}
-		if old.DebtorID != d.ID {
-			return &ar.Error{Code: ar.Conflict, Key: "error.api.invoice_other_debtor", Field: "customer_number"}
-		}
-		settled, err := tx.InvoiceHasSettlements(ctx, old.ID)
-		if err != nil {
-			return err
-		}
-		if settled {
-			return ar.Errorf(ar.Conflict, "error.api.invoice_settled")
-		}
-		inv.ID = old.ID
-		if err := tx.ReplaceInvoice(ctx, inv, old.TotalMinor); err != nil {
-			return err
-		}
-		inv.OpenMinor = inv.TotalMinor
-		return nil
+		created, err = putInvoice(ctx, tx, c, inv, in.CustomerNumber)
+		return err
 	})
 	if err != nil {
 		return nil, false, err
 	}
 	return inv, created, nil
+}
+
+// putInvoice applies a validated invoice inside a transaction.
+func putInvoice(ctx context.Context, tx *store.Store, c *ar.Creditor, inv *ar.Invoice, customerNumber string) (created bool, err error) {
+	d, err := tx.DebtorByNumber(ctx, c.ID, customerNumber)
+	if ar.IsNotFound(err) {
+		return false, ar.FieldError("customer_number", "error.api.unknown_debtor", nil)
+	} else if err != nil {
+		return false, err
+	}
+	inv.DebtorID = d.ID
+	old, err := tx.InvoiceByNumber(ctx, c.ID, inv.Number)
+	if ar.IsNotFound(err) {
+		if err := tx.CreateInvoice(ctx, inv); err != nil {
+			return false, err
+		}
+		_, err = tx.AddEvent(ctx, c.ID, &d.ID, "invoice.created", invoiceEvent(inv, d))
+		return true, err
+	} else if err != nil {
+		return false, err
+	}
+	if old.DebtorID != d.ID {
+		return false, &ar.Error{Code: ar.Conflict, Key: "error.api.invoice_other_debtor", Field: "customer_number"}
+	}
+	settled, err := tx.InvoiceHasSettlements(ctx, old.ID)
+	if err != nil {
+		return false, err
+	}
+	if settled {
+		return false, ar.Errorf(ar.Conflict, "error.api.invoice_settled")
+	}
+	inv.ID = old.ID
+	if err := tx.ReplaceInvoice(ctx, inv, old.TotalMinor); err != nil {
+		return false, err
+	}
+	inv.OpenMinor = inv.TotalMinor
+	return false, nil
+}
+
+// BatchItem is one invoice of a batch load.
+type BatchItem struct {
+	InvoiceNumber string `json:"invoice_number"`
+	InvoiceInput
+}
+
+// BatchResult is the outcome of one batch item: Created or Updated, or
+// Err (validation or conflict), in which case nothing of it was applied.
+type BatchResult struct {
+	Invoice *ar.Invoice
+	Created bool
+	Err     error
+}
+
+// MaxBatch is the largest batch PutInvoices takes.
+const MaxBatch = 1000
+
+// PutInvoices applies a batch of invoices in one transaction. An item
+// that is invalid or conflicts is reported and skipped (a savepoint
+// undoes its part); the others are applied together, so a nightly load
+// is all-or-nothing per call but for the items it reports as failed.
+func (s *Service) PutInvoices(ctx context.Context, c *ar.Creditor, items []BatchItem) ([]BatchResult, error) {
+	if len(items) == 0 {
+		return nil, ar.FieldError("invoices", "error.api.required", nil)
+	}
+	if len(items) > MaxBatch {
+		return nil, ar.FieldError("invoices", "error.api.too_many", map[string]any{"Max": MaxBatch})
+	}
+	results := make([]BatchResult, len(items))
+	seen := make(map[string]bool, len(items))
+	err := s.Store.InTx(ctx, func(tx *store.Store) error {
+		for i, it := range items {
+			inv, err := it.Invoice(c.ID, it.InvoiceNumber)
+			if err == nil && seen[it.InvoiceNumber] {
+				err = &ar.Error{Code: ar.Conflict, Key: "error.api.batch_duplicate", Field: "invoice_number"}
+			}
+			seen[it.InvoiceNumber] = true
+			if err != nil {
+				results[i].Err = err
+				continue
+			}
+			if err := tx.Savepoint(ctx, "item"); err != nil {
+				return err
+			}
+			created, err := putInvoice(ctx, tx, c, inv, it.CustomerNumber)
+			if err != nil {
+				if _, ok := ar.AsError(err); !ok {
+					return err // a database failure fails the batch
+				}
+				if rerr := tx.RollbackTo(ctx, "item"); rerr != nil {
+					return rerr
+				}
+				results[i].Err = err
+				continue
+			}
+			if err := tx.Release(ctx, "item"); err != nil {
+				return err
+			}
+			results[i] = BatchResult{Invoice: inv, Created: created}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return results, nil
 }
 
 func invoiceEvent(inv *ar.Invoice, d *ar.Debtor) map[string]any {

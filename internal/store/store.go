@@ -107,3 +107,22 @@ func wrap(err *error, op string, args ...any) {
 	}
 	*err = fmt.Errorf("store.%s: %w", fmt.Sprintf(op, args...), *err)
 }
+
+// Savepoint, RollbackTo and Release let a transaction undo part of its
+// work (one item of a batch) and go on.
+func (s *Store) Savepoint(ctx context.Context, name string) error {
+	_, err := s.q.ExecContext(ctx, "SAVEPOINT "+name)
+	return err
+}
+
+// RollbackTo undoes the work since the savepoint.
+func (s *Store) RollbackTo(ctx context.Context, name string) error {
+	_, err := s.q.ExecContext(ctx, "ROLLBACK TO SAVEPOINT "+name)
+	return err
+}
+
+// Release forgets the savepoint, keeping the work.
+func (s *Store) Release(ctx context.Context, name string) error {
+	_, err := s.q.ExecContext(ctx, "RELEASE SAVEPOINT "+name)
+	return err
+}
