@@ -31,6 +31,7 @@ func (s *Server) Routes() []Route {
 		{"GET /{$}", Public, s.handle(s.homeShow)},
 		{"GET /l/{token}", Public, s.handle(s.linkShow)},
 		{"POST /l/{token}", Public, s.handle(s.linkEnter)},
+		{"GET /e/{slug}", Public, s.handle(s.entry)},
 		{"GET /account", Debtor, s.debtor(s.accountShow)},
 		{"GET /account/pay", Debtor, s.debtor(s.payShow)},
 		{"GET /account/help", Debtor, s.debtor(s.helpShow)},

@@ -285,6 +285,7 @@ func TestSecurityHeaders(t *testing.T) {
 		"GET /healthz":                   {anon, "/healthz", 200},
 		"GET /readyz":                    {anon, "/readyz", 200},
 		"GET /api/v1/events":             {anon, "/api/v1/events", 401},
+		"GET /e/{slug}":                  {anon, "/e/" + slugA + "?customer=x", 404},
 		"GET /api/v1/openapi.json":       {anon, "/api/v1/openapi.json", 200},
 		"/":                              {anon, "/no-such-page", 404},
 	}

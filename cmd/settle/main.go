@@ -35,6 +35,8 @@ Usage:
                              manage a creditor's API keys
   settle webhook add|list|rotate|remove|enable|deliveries|replay --creditor SLUG
                              manage a creditor's webhook endpoints
+  settle entrysecret --creditor SLUG
+                             make the secret a creditor's site signs entry URLs with
   settle keygen              print a new key for SETTLE_SESSION_KEYS
 
 Run 'settle COMMAND --help' for a command's flags.
@@ -68,6 +70,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return cmdLink(ctx, args, stdout, stderr)
 	case "apikey":
 		return cmdAPIKey(ctx, args, stdout, stderr)
+	case "entrysecret":
+		return cmdEntrySecret(ctx, args, stdout, stderr)
 	case "webhook":
 		return cmdWebhook(ctx, args, stdout, stderr)
 	case "keygen":

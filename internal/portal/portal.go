@@ -283,3 +283,71 @@ func (s *Service) SendLink(ctx context.Context, link *ar.AccessLink, url, channe
 	}
 	return masked, nil
 }
+
+// EntryParams are the query parameters of a signed entry URL.
+type EntryParams struct {
+	Slug, Customer, Expires, Nonce, Signature string
+}
+
+// EnterSigned admits a customer whom the creditor's own site signed in:
+// it checks the signature, expiry and single-use nonce, then records a
+// session (on a short-lived link of channel "entry") with the step-up
+// satisfied. Every failure looks alike to the visitor.
+func (s *Service) EnterSigned(ctx context.Context, p EntryParams, ip, sessionID string) (*Visit, error) {
+	if err := s.limit(ctx, "entry-ip:"+ip, linkIPLimit, linkIPWindow); err != nil {
+		return nil, err
+	}
+	invalid := ar.Errorf(ar.NotFound, "error.link.invalid")
+	if !ar.ValidSlug(p.Slug) {
+		return nil, invalid
+	}
+	c, err := s.Store.CreditorBySlug(ctx, p.Slug)
+	if ar.IsNotFound(err) {
+		return nil, invalid
+	} else if err != nil {
+		return nil, err
+	}
+	secret, err := s.Store.EntrySecret(ctx, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	if err := ar.CheckEntry(secret, p.Slug, p.Customer, p.Expires, p.Nonce, p.Signature, s.now()); err != nil {
+		s.Log.WarnContext(ctx, "signed entry refused", "creditor", c.Slug, "reason", err.Error())
+		return &Visit{Creditor: c}, err
+	}
+	d, err := s.Store.DebtorByNumber(ctx, c.ID, p.Customer)
+	if ar.IsNotFound(err) {
+		return &Visit{Creditor: c}, invalid
+	} else if err != nil {
+		return nil, err
+	}
+	v := &Visit{Creditor: c, Debtor: d}
+	err = s.Store.InTx(ctx, func(tx *store.Store) error {
+		fresh, err := tx.UseEntryNonce(ctx, c.ID, p.Nonce, s.now().Add(ar.EntryMaxAge+time.Minute))
+		if err != nil {
+			return err
+		}
+		if !fresh {
+			return ar.Errorf(ar.Gone, "error.link.used")
+		}
+		_, hash := ar.NewToken() // the session needs a link; this one's token is never shown
+		v.Link = &ar.AccessLink{CreditorID: c.ID, DebtorID: d.ID, TokenHash: hash, Purpose: ar.PurposePortal,
+			Channel: "entry", ExpiresAt: s.now().Add(12 * time.Hour)}
+		if err := tx.CreateAccessLink(ctx, v.Link); err != nil {
+			return err
+		}
+		if err := tx.CreateDebtorSession(ctx, SessionHash(sessionID), c.ID, d.ID, v.Link.ID, s.now()); err != nil {
+			return err
+		}
+		return tx.AddInteraction(ctx, &ar.Interaction{CreditorID: c.ID, DebtorID: d.ID, Kind: ar.KindLinkOpened,
+			Channel: "entry", Actor: "debtor", Visibility: ar.VisibleToCustomer, Data: map[string]any{"link_id": v.Link.ID}})
+	})
+	if err != nil {
+		if ar.ErrorCode(err) == ar.Gone {
+			s.Log.WarnContext(ctx, "signed entry replayed", "creditor", c.Slug)
+			return &Visit{Creditor: c}, err
+		}
+		return nil, err
+	}
+	return v, nil
+}
