@@ -37,6 +37,8 @@ Usage:
                              manage a creditor's webhook endpoints
   settle entrysecret --creditor SLUG
                              make the secret a creditor's site signs entry URLs with
+  settle outbox [--creditor SLUG] [--show-body]
+                             list recent emails and SMS and whether they went out
   settle keygen              print a new key for SETTLE_SESSION_KEYS
 
 Run 'settle COMMAND --help' for a command's flags.
@@ -72,6 +74,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return cmdAPIKey(ctx, args, stdout, stderr)
 	case "entrysecret":
 		return cmdEntrySecret(ctx, args, stdout, stderr)
+	case "outbox":
+		return cmdOutbox(ctx, args, stdout, stderr)
 	case "webhook":
 		return cmdWebhook(ctx, args, stdout, stderr)
 	case "keygen":
