@@ -456,3 +456,35 @@ func TestAPIInvoiceBatch(t *testing.T) {
 		t.Errorf("empty batch: %d", res.status)
 	}
 }
+
+func TestAPIInvoiceDocument(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	key := h.apiKey(h.a)
+	pdf := "%PDF-1.7\n" + strings.Repeat("1 0 obj << /Type /Catalog >> endobj\n", 4) + "%%EOF\n"
+	res := h.call("PUT", "/api/v1/invoices/R-1001/document", key, pdf, "Content-Type", "application/pdf")
+	if res.status != 200 || res.json(t)["size"].(float64) != float64(len(pdf)) {
+		t.Fatalf("upload: %d %s", res.status, res.body)
+	}
+	if n := h.queryInt(`SELECT count(*) FROM invoice_documents d JOIN invoices i ON i.id = d.invoice_id WHERE i.number = 'R-1001' AND i.creditor_id = $1`, h.a.ID); n != 1 {
+		t.Errorf("%d documents stored", n)
+	}
+	html := "<html><script>alert(1)</script></html>" + strings.Repeat(" ", 100)
+	for name, c := range map[string]struct{ body, ct string }{
+		"HTML named PDF": {html, "application/pdf"},
+		"wrong type":     {pdf, "text/html"},
+		"truncated PDF":  {"%PDF-1.7\n" + strings.Repeat("x", 100), "application/pdf"},
+	} {
+		if res := h.call("PUT", "/api/v1/invoices/R-1001/document", key, c.body, "Content-Type", c.ct); res.status != 400 {
+			t.Errorf("%s: %d", name, res.status)
+		}
+	}
+	// Another creditor's invoice with the same number is not reachable.
+	if res := h.call("PUT", "/api/v1/invoices/R-1001/document", h.apiKey(h.b), pdf, "Content-Type", "application/pdf"); res.status != 404 {
+		t.Errorf("other creditor: %d", res.status)
+	}
+	big := "%PDF-1.7\n" + strings.Repeat("x", 10<<20) + "%%EOF"
+	if res := h.call("PUT", "/api/v1/invoices/R-1001/document", key, big, "Content-Type", "application/pdf"); res.status != 400 || res.json(t)["code"] != "error.api.body_too_large" {
+		t.Errorf("too large: %d", res.status)
+	}
+}

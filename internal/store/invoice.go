@@ -178,3 +178,14 @@ func (s *Store) insertLines(ctx context.Context, inv *ar.Invoice) error {
 	}
 	return nil
 }
+
+// PutInvoiceDocument stores (or replaces) the original PDF of one of a
+// creditor's invoices.
+func (s *Store) PutInvoiceDocument(ctx context.Context, creditorID, invoiceID int64, pdf, sha []byte) (err error) {
+	defer wrap(&err, "PutInvoiceDocument(%d, %d)", creditorID, invoiceID)
+	_, err = s.q.ExecContext(ctx, `INSERT INTO invoice_documents (invoice_id, creditor_id, content, content_type, sha256)
+		SELECT id, creditor_id, $3, 'application/pdf', $4 FROM invoices WHERE creditor_id = $1 AND id = $2
+		ON CONFLICT (invoice_id) DO UPDATE SET content = EXCLUDED.content, sha256 = EXCLUDED.sha256, uploaded_at = now()`,
+		creditorID, invoiceID, pdf, sha)
+	return err
+}
