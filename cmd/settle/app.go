@@ -19,6 +19,7 @@ import (
 	"github.com/settle/settle/internal/demo"
 	"github.com/settle/settle/internal/i18n"
 	"github.com/settle/settle/internal/localpg"
+	"github.com/settle/settle/internal/notify"
 	"github.com/settle/settle/internal/portal"
 	"github.com/settle/settle/internal/store"
 )
@@ -80,7 +81,7 @@ func (m *Main) OpenDatabase(ctx context.Context) error {
 		return err
 	}
 	m.Portal = &portal.Service{Store: m.Store, Text: m.Catalog, Log: m.Log,
-		BaseURL: m.Config.BaseURL, Demo: m.Config.Demo}
+		BaseURL: m.Config.BaseURL, Demo: m.Config.Demo, HTML: notify.HTMLFor}
 	m.Billing = &billing.Service{Store: m.Store}
 	return nil
 }

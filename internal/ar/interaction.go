@@ -45,5 +45,6 @@ type Message struct {
 	Recipient  string `db:"recipient"`
 	Subject    string `db:"subject"`
 	Body       string `db:"body"`
+	HTMLBody   string `db:"html_body"` // email only; "" sends text alone
 	Purpose    string `db:"purpose"`
 }

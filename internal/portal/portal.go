@@ -24,6 +24,22 @@ type Service struct {
 	BaseURL string           // e.g. http://localhost:8080, no trailing slash
 	Now     func() time.Time // for tests; time.Now when nil
 	Demo    bool             // log outbox messages (one-time codes) for the demo
+	// HTML renders an email's HTML alternative in the creditor's brand
+	// (notify.HTMLFor); nil sends plain text only.
+	HTML func(ctx context.Context, creditorName, brandColor, lang, body string) (string, error)
+}
+
+// enqueue puts a message in the outbox (within the caller's transaction
+// when st is one), adding the HTML alternative of an email.
+func (s *Service) enqueue(ctx context.Context, st *store.Store, c *ar.Creditor, lang string, m *ar.Message) error {
+	if m.Channel == "email" && s.HTML != nil {
+		html, err := s.HTML(ctx, c.Name, c.PrimaryColor, lang, m.Body)
+		if err != nil {
+			return err
+		}
+		m.HTMLBody = html
+	}
+	return st.EnqueueMessage(ctx, m)
 }
 
 func (s *Service) now() time.Time {
@@ -278,7 +294,7 @@ func (s *Service) SendLink(ctx context.Context, link *ar.AccessLink, url, channe
 	if msg.Recipient == "" {
 		return "", ar.FieldError("channel", "error.stepup.no_destination", nil)
 	}
-	if err := s.Store.EnqueueMessage(ctx, msg); err != nil {
+	if err := s.enqueue(ctx, s.Store, c, lang, msg); err != nil {
 		return "", err
 	}
 	return masked, nil

@@ -94,7 +94,7 @@ func (s *Service) SendOTP(ctx context.Context, c *ar.Creditor, debtorID int64, s
 		if err := tx.CreateOTPChallenge(ctx, ch); err != nil {
 			return err
 		}
-		if err := tx.EnqueueMessage(ctx, msg); err != nil {
+		if err := s.enqueue(ctx, tx, c, lang, msg); err != nil {
 			return err
 		}
 		return tx.AddInteraction(ctx, &ar.Interaction{CreditorID: c.ID, DebtorID: d.ID,

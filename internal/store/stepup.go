@@ -46,8 +46,8 @@ func (s *Store) RecordOTPAttempt(ctx context.Context, id int64, used bool, at ti
 func (s *Store) EnqueueMessage(ctx context.Context, m *ar.Message) (err error) {
 	defer wrap(&err, "EnqueueMessage(%d)", m.CreditorID)
 	return s.q.GetContext(ctx, &m.ID, `INSERT INTO messages (creditor_id, debtor_id, channel,
-		recipient, subject, body, purpose) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-		m.CreditorID, m.DebtorID, m.Channel, m.Recipient, m.Subject, m.Body, m.Purpose)
+		recipient, subject, body, html_body, purpose) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+		m.CreditorID, m.DebtorID, m.Channel, m.Recipient, m.Subject, m.Body, m.HTMLBody, m.Purpose)
 }
 
 // Messages returns the newest messages of a creditor's outbox for a
@@ -55,7 +55,7 @@ func (s *Store) EnqueueMessage(ctx context.Context, m *ar.Message) (err error) {
 func (s *Store) Messages(ctx context.Context, creditorID, debtorID int64, limit int) (list []ar.Message, err error) {
 	defer wrap(&err, "Messages(%d, %d)", creditorID, debtorID)
 	err = s.q.SelectContext(ctx, &list, `SELECT id, creditor_id, debtor_id, channel, recipient,
-		subject, body, purpose FROM messages
+		subject, body, html_body, purpose FROM messages
 		WHERE creditor_id = $1 AND ($2 = 0 OR debtor_id = $2)
 		ORDER BY id DESC LIMIT $3`, creditorID, debtorID, limit)
 	return list, err
