@@ -17,7 +17,9 @@ import (
 	"github.com/settle/settle/handlers"
 	"github.com/settle/settle/internal/billing"
 	"github.com/settle/settle/internal/demo"
+	"github.com/settle/settle/internal/hooks"
 	"github.com/settle/settle/internal/i18n"
+	"github.com/settle/settle/internal/jobs"
 	"github.com/settle/settle/internal/localpg"
 	"github.com/settle/settle/internal/notify"
 	"github.com/settle/settle/internal/portal"
@@ -37,8 +39,10 @@ type Main struct {
 	Catalog *i18n.Catalog
 	Portal  *portal.Service
 	Billing *billing.Service
+	Hooks   *hooks.Service
 	server  *http.Server
 	ln      net.Listener
+	dsn     string
 }
 
 // OpenDatabase connects to DATABASE_URL or, without it, to the embedded
@@ -67,7 +71,7 @@ func (m *Main) OpenDatabase(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	m.DB = db
+	m.DB, m.dsn = db, dsn
 	n, err := store.Migrate(ctx, db.DB)
 	if err != nil {
 		return err
@@ -83,7 +87,30 @@ func (m *Main) OpenDatabase(ctx context.Context) error {
 	m.Portal = &portal.Service{Store: m.Store, Text: m.Catalog, Log: m.Log,
 		BaseURL: m.Config.BaseURL, Demo: m.Config.Demo, HTML: notify.HTMLFor}
 	m.Billing = &billing.Service{Store: m.Store}
+	m.Hooks = &hooks.Service{DB: m.DB, Log: m.Log, AllowPrivate: envBool("SETTLE_WEBHOOK_ALLOW_PRIVATE", false)}
 	return nil
+}
+
+// Runner builds the job runner with every kind of background work:
+// webhook dispatch and delivery, and sending emails and SMS.
+func (m *Main) Runner() (*jobs.Runner, error) {
+	ncfg, err := notify.ConfigFromEnv()
+	if err != nil {
+		return nil, err
+	}
+	r := jobs.New(m.DB, m.dsn, m.Log)
+	for kind, h := range m.Hooks.Handlers() {
+		opts := []jobs.KindOption{jobs.Concurrency(4)}
+		if kind == hooks.KindDeliver {
+			// A delivery may take its full 15 s timeout; eight at once keep
+			// one slow receiver from holding up the others.
+			opts = []jobs.KindOption{jobs.Concurrency(8), jobs.Lease(time.Minute)}
+		}
+		r.Handle(kind, h, opts...)
+	}
+	sender := &notify.Sender{DB: m.DB, Config: ncfg, Log: m.Log}
+	r.Handle(notify.JobKind, sender.Send, jobs.Concurrency(4), jobs.Lease(2*time.Minute))
+	return r, nil
 }
 
 // Listen opens the listening socket (separate from Serve so that tests can
@@ -124,6 +151,16 @@ func (m *Main) Run(ctx context.Context) error {
 			return err
 		}
 	}
+	workersDone := make(chan error, 1)
+	if m.Config.Workers {
+		r, err := m.Runner()
+		if err != nil {
+			return err
+		}
+		go func() { workersDone <- r.Run(ctx) }()
+	} else {
+		close(workersDone)
+	}
 	h := handlers.New(handlers.Config{
 		Store: m.Store, Portal: m.Portal, Billing: m.Billing, Catalog: m.Catalog, Log: m.Log,
 		SessionKeys: keys, Secure: isHTTPS(m.Config.BaseURL),
@@ -151,7 +188,9 @@ func (m *Main) Run(ctx context.Context) error {
 	m.Log.Info("shutting down: draining requests")
 	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
-	return m.server.Shutdown(sctx)
+	err = m.server.Shutdown(sctx)
+	<-workersDone // the runner stops when ctx is done; running jobs finish first
+	return err
 }
 
 // housekeeping prunes expired rate-limit windows and debtor sessions

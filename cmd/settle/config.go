@@ -22,6 +22,7 @@ type Config struct {
 	SessionKeys string // SETTLE_SESSION_KEYS
 	Demo        bool   // SETTLE_DEMO
 	LogFormat   string // SETTLE_LOG_FORMAT: json, text or auto
+	Workers     bool   // SETTLE_WORKERS: run the job workers inside serve
 
 	noDemo *bool
 }
@@ -59,6 +60,8 @@ func (c *Config) registerServe(fs *flag.FlagSet) {
 		"address to listen on; use :8080 to listen on every interface (env SETTLE_ADDR)")
 	fs.StringVar(&c.BaseURL, "base-url", env("SETTLE_BASE_URL", ""),
 		"public URL of Settle, used in links; https enables secure cookies and HSTS (env SETTLE_BASE_URL; default http://<addr>)")
+	fs.BoolVar(&c.Workers, "workers", envBool("SETTLE_WORKERS", true),
+		"run the background workers (webhooks, email, SMS) in this process; use 'settle worker' to run them alone (env SETTLE_WORKERS)")
 	noDemo := fs.Bool("no-demo", false, "do not seed demo data or log one-time codes (env SETTLE_DEMO=false)")
 	c.Demo = true
 	c.SessionKeys = os.Getenv("SETTLE_SESSION_KEYS")

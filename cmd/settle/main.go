@@ -2,6 +2,7 @@
 //
 //	settle [serve]    start the web server (the default)
 //	settle migrate    bring the database schema up to date
+//	settle worker     run only the background workers
 //	settle link       print (or send) a fresh personal link for a debtor
 //	settle apikey     create, list or revoke a creditor's API keys
 //	settle webhook    manage a creditor's webhook endpoints
@@ -29,6 +30,7 @@ const usage = `Settle: the self-service accounts-receivable portal.
 Usage:
   settle [serve] [flags]     start the web server (default)
   settle migrate [flags]     bring the database schema up to date
+  settle worker [flags]      run only the background workers (webhooks, email, SMS)
   settle link --creditor SLUG --customer NUMBER [--send email|sms]
                              print a fresh personal link for a debtor (or queue it)
   settle apikey create|list|revoke --creditor SLUG
@@ -68,6 +70,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return cmdServe(ctx, args, stdout, stderr)
 	case "migrate":
 		return cmdMigrate(ctx, args, stdout, stderr)
+	case "worker":
+		return cmdWorker(ctx, args, stdout, stderr)
 	case "link":
 		return cmdLink(ctx, args, stdout, stderr)
 	case "apikey":
@@ -181,4 +185,29 @@ func cmdLink(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fmt.Fprintln(stdout, url)
 	fmt.Fprintf(stderr, "valid until %s\n", link.ExpiresAt.Format("2006-01-02 15:04 MST"))
 	return nil
+}
+
+// cmdWorker runs the background workers alone, for deployments that keep
+// them apart from the web processes (then run serve with --workers=false).
+func cmdWorker(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var cfg Config
+	fs := newFlagSet("worker", "worker [--data-dir DIR]", stderr)
+	cfg.registerCommon(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := cfg.finish(); err != nil {
+		return err
+	}
+	m := &Main{Config: cfg, Log: newLogger(cfg.LogFormat, os.Stderr)}
+	defer m.Close()
+	if err := m.OpenDatabase(ctx); err != nil {
+		return err
+	}
+	r, err := m.Runner()
+	if err != nil {
+		return err
+	}
+	m.Log.Info("worker running", "id", r.ID())
+	return r.Run(ctx)
 }
