@@ -4,12 +4,14 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -23,7 +25,26 @@ import (
 	"github.com/settle/settle/internal/testdb"
 )
 
-func TestMain(m *testing.M) { testdb.Main(m) }
+// TestMain runs the tests against a throwaway PostgreSQL; with
+// SETTLE_TEST_AS_PROGRAM set, the test binary is the settle program
+// instead (for tests that kill it with SIGKILL).
+func TestMain(m *testing.M) {
+	if args := os.Getenv("SETTLE_TEST_AS_PROGRAM"); args != "" {
+		main2(strings.Fields(args))
+		return
+	}
+	testdb.Main(m)
+}
+
+// main2 is main with arguments, for the test binary acting as settle.
+func main2(args []string) {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, args, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "settle:", err)
+		os.Exit(1)
+	}
+}
 
 // syncBuffer is a bytes.Buffer safe for the server goroutine and the test.
 type syncBuffer struct {
@@ -58,7 +79,7 @@ type app struct {
 
 // startApp boots the real program (Main.Run) with cfg on a free port and
 // waits for its banner.
-func startApp(t *testing.T, cfg Config) *app {
+func startApp(t testing.TB, cfg Config) *app {
 	t.Helper()
 	cfg.Addr = "127.0.0.1:0"
 	a := &app{out: &syncBuffer{}, logs: &syncBuffer{}, done: make(chan error, 1)}
@@ -91,7 +112,7 @@ func startApp(t *testing.T, cfg Config) *app {
 	return a
 }
 
-func (a *app) stop(t *testing.T) {
+func (a *app) stop(t testing.TB) {
 	if a.cancel == nil {
 		return
 	}
