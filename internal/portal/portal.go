@@ -185,11 +185,14 @@ func (s *Service) Enter(ctx context.Context, token, ip, sessionID string) (*Visi
 		if err := tx.CreateDebtorSession(ctx, SessionHash(sessionID), v.Creditor.ID, v.Debtor.ID, v.Link.ID, s.now()); err != nil {
 			return err
 		}
-		return tx.AddInteraction(ctx, &ar.Interaction{
+		if err := tx.AddInteraction(ctx, &ar.Interaction{
 			CreditorID: v.Creditor.ID, DebtorID: v.Debtor.ID, Kind: ar.KindLinkOpened,
 			Channel: v.Link.Channel, Actor: "debtor", Visibility: ar.VisibleToCustomer,
 			Data: map[string]any{"link_id": v.Link.ID},
-		})
+		}); err != nil {
+			return err
+		}
+		return s.linkOpenedEvent(ctx, tx, v)
 	})
 	if err != nil {
 		return nil, err
@@ -355,8 +358,11 @@ func (s *Service) EnterSigned(ctx context.Context, p EntryParams, ip, sessionID 
 		if err := tx.CreateDebtorSession(ctx, SessionHash(sessionID), c.ID, d.ID, v.Link.ID, s.now()); err != nil {
 			return err
 		}
-		return tx.AddInteraction(ctx, &ar.Interaction{CreditorID: c.ID, DebtorID: d.ID, Kind: ar.KindLinkOpened,
-			Channel: "entry", Actor: "debtor", Visibility: ar.VisibleToCustomer, Data: map[string]any{"link_id": v.Link.ID}})
+		if err := tx.AddInteraction(ctx, &ar.Interaction{CreditorID: c.ID, DebtorID: d.ID, Kind: ar.KindLinkOpened,
+			Channel: "entry", Actor: "debtor", Visibility: ar.VisibleToCustomer, Data: map[string]any{"link_id": v.Link.ID}}); err != nil {
+			return err
+		}
+		return s.linkOpenedEvent(ctx, tx, v)
 	})
 	if err != nil {
 		if ar.ErrorCode(err) == ar.Gone {
@@ -366,4 +372,13 @@ func (s *Service) EnterSigned(ctx context.Context, p EntryParams, ip, sessionID 
 		return nil, err
 	}
 	return v, nil
+}
+
+// linkOpenedEvent tells the creditor that a debtor came in (a signal for
+// its own collection work: someone is engaging).
+func (s *Service) linkOpenedEvent(ctx context.Context, tx *store.Store, v *Visit) error {
+	_, err := tx.AddEvent(ctx, v.Creditor.ID, &v.Debtor.ID, "link.opened", map[string]any{
+		"customer_number": v.Debtor.CustomerNumber, "channel": v.Link.Channel,
+	})
+	return err
 }
