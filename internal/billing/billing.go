@@ -70,7 +70,21 @@ func putInvoice(ctx context.Context, tx *store.Store, c *ar.Creditor, inv *ar.In
 	} else if err != nil {
 		return false, err
 	}
+	return putInvoiceFor(ctx, tx, c, inv, d.ID, customerNumber, true)
+}
+
+// putInvoiceFor applies a validated invoice of a known debtor; mayExist
+// false (a batch knows the number is new) skips the lookup.
+func putInvoiceFor(ctx context.Context, tx *store.Store, c *ar.Creditor, inv *ar.Invoice, debtorID int64, customerNumber string, mayExist bool) (created bool, err error) {
+	d := &ar.Debtor{ID: debtorID, CustomerNumber: customerNumber}
 	inv.DebtorID = d.ID
+	if !mayExist {
+		if err := tx.CreateInvoice(ctx, inv); err != nil {
+			return false, err
+		}
+		_, err = tx.AddEvent(ctx, c.ID, &d.ID, "invoice.created", invoiceEvent(inv, d))
+		return true, err
+	}
 	old, err := tx.InvoiceByNumber(ctx, c.ID, inv.Number)
 	if ar.IsNotFound(err) {
 		if err := tx.CreateInvoice(ctx, inv); err != nil {
@@ -129,7 +143,19 @@ func (s *Service) PutInvoices(ctx context.Context, c *ar.Creditor, items []Batch
 	}
 	results := make([]BatchResult, len(items))
 	seen := make(map[string]bool, len(items))
+	customers, numbers := make([]string, len(items)), make([]string, len(items))
+	for i, it := range items {
+		customers[i], numbers[i] = it.CustomerNumber, it.InvoiceNumber
+	}
 	err := s.Store.InTx(ctx, func(tx *store.Store) error {
+		debtors, err := tx.DebtorIDsByNumber(ctx, c.ID, customers)
+		if err != nil {
+			return err
+		}
+		existing, err := tx.ExistingInvoiceNumbers(ctx, c.ID, numbers)
+		if err != nil {
+			return err
+		}
 		for i, it := range items {
 			inv, err := it.Invoice(c.ID, it.InvoiceNumber)
 			if err == nil && seen[it.InvoiceNumber] {
@@ -140,10 +166,26 @@ func (s *Service) PutInvoices(ctx context.Context, c *ar.Creditor, items []Batch
 				results[i].Err = err
 				continue
 			}
+			debtorID, ok := debtors[it.CustomerNumber]
+			if !ok {
+				results[i].Err = ar.FieldError("customer_number", "error.api.unknown_debtor", nil)
+				continue
+			}
+			if !existing[it.InvoiceNumber] {
+				// New and valid, its debtor known: nothing can refuse it but
+				// the database itself, and that fails the whole batch.
+				if _, err := putInvoiceFor(ctx, tx, c, inv, debtorID, it.CustomerNumber, false); err != nil {
+					return err
+				}
+				results[i] = BatchResult{Invoice: inv, Created: true}
+				continue
+			}
+			// A correction may conflict (settled, other debtor): a savepoint
+			// undoes just this item.
 			if err := tx.Savepoint(ctx, "item"); err != nil {
 				return err
 			}
-			created, err := putInvoice(ctx, tx, c, inv, it.CustomerNumber)
+			created, err := putInvoiceFor(ctx, tx, c, inv, debtorID, it.CustomerNumber, true)
 			if err != nil {
 				if _, ok := ar.AsError(err); !ok {
 					return err // a database failure fails the batch

@@ -45,12 +45,12 @@ func TestNormalizePhone(t *testing.T) {
 }
 
 func i64(n int64) *int64 { return &n }
-func bp(n int) *int       { return &n }
+func bp(n int) *int      { return &n }
 
 func TestInvoiceValidation(t *testing.T) {
 	base := func() billing.InvoiceInput {
 		return billing.InvoiceInput{CustomerNumber: "1", IssueDate: "2026-11-01", DueDate: "2026-11-15", Currency: "EUR",
-			Lines: []billing.LineInput{{Description: "Tarif", Quantity: json.Number("1"), UnitPriceMinor: i64(2520), TaxRateBP: bp(1900)}},
+			Lines:    []billing.LineInput{{Description: "Tarif", Quantity: json.Number("1"), UnitPriceMinor: i64(2520), TaxRateBP: bp(1900)}},
 			NetMinor: i64(2520), TaxMinor: i64(479), TotalMinor: i64(2999)}
 	}
 	if inv, err := base().Invoice(1, "R-1"); err != nil || inv.TotalMinor != 2999 || inv.Lines[0].TaxMinor != 479 {

@@ -2,9 +2,12 @@ package store
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 
 	"github.com/settle/settle/internal/ar"
 )
@@ -166,17 +169,56 @@ func (s *Store) ReplaceInvoice(ctx context.Context, inv *ar.Invoice, oldTotal in
 }
 
 func (s *Store) insertLines(ctx context.Context, inv *ar.Invoice) error {
-	for _, l := range inv.Lines {
-		_, err := s.q.ExecContext(ctx, `INSERT INTO invoice_lines (invoice_id, position,
-			description, quantity_milli, unit_price_minor, tax_rate_bp, net_minor, tax_minor, total_minor)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-			inv.ID, l.Position, l.Description, l.QuantityMilli, l.UnitPriceMinor, l.TaxRateBP,
-			l.NetMinor, l.TaxMinor, l.TotalMinor)
-		if err != nil {
-			return err
-		}
+	if len(inv.Lines) == 0 {
+		return nil
 	}
-	return nil
+	// One statement for all lines: a batch load inserts thousands.
+	var b strings.Builder
+	b.WriteString(`INSERT INTO invoice_lines (invoice_id, position, description, quantity_milli,
+		unit_price_minor, tax_rate_bp, net_minor, tax_minor, total_minor) VALUES `)
+	args := make([]any, 0, 9*len(inv.Lines))
+	for i, l := range inv.Lines {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		n := len(args)
+		fmt.Fprintf(&b, "($%d,$%d,$%d,$%d,$%d,$%d,$%d,$%d,$%d)", n+1, n+2, n+3, n+4, n+5, n+6, n+7, n+8, n+9)
+		args = append(args, inv.ID, l.Position, l.Description, l.QuantityMilli, l.UnitPriceMinor,
+			l.TaxRateBP, l.NetMinor, l.TaxMinor, l.TotalMinor)
+	}
+	_, err := s.q.ExecContext(ctx, b.String(), args...)
+	return err
+}
+
+// DebtorIDsByNumber maps the customer numbers that exist at a creditor to
+// their debtor ids, in one query (batch loads).
+func (s *Store) DebtorIDsByNumber(ctx context.Context, creditorID int64, numbers []string) (ids map[string]int64, err error) {
+	defer wrap(&err, "DebtorIDsByNumber(%d)", creditorID)
+	var rows []struct {
+		ID     int64  `db:"id"`
+		Number string `db:"customer_number"`
+	}
+	err = s.q.SelectContext(ctx, &rows, `SELECT id, customer_number FROM debtors
+		WHERE creditor_id = $1 AND customer_number = ANY($2)`, creditorID, pq.Array(numbers))
+	ids = make(map[string]int64, len(rows))
+	for _, r := range rows {
+		ids[r.Number] = r.ID
+	}
+	return ids, err
+}
+
+// ExistingInvoiceNumbers returns which of the numbers a creditor has
+// used already (batch loads).
+func (s *Store) ExistingInvoiceNumbers(ctx context.Context, creditorID int64, numbers []string) (set map[string]bool, err error) {
+	defer wrap(&err, "ExistingInvoiceNumbers(%d)", creditorID)
+	var found []string
+	err = s.q.SelectContext(ctx, &found, `SELECT number FROM invoices WHERE creditor_id = $1 AND number = ANY($2)`,
+		creditorID, pq.Array(numbers))
+	set = make(map[string]bool, len(found))
+	for _, n := range found {
+		set[n] = true
+	}
+	return set, err
 }
 
 // PutInvoiceDocument stores (or replaces) the original PDF of one of a
