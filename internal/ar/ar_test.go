@@ -203,3 +203,35 @@ func TestMasking(t *testing.T) {
 		t.Errorf("MaskEmail leaks %q", got)
 	}
 }
+
+func TestIBAN(t *testing.T) {
+	for _, ok := range []string{"DE89 3704 0044 0532 0130 00", "de89370400440532013000", "GB82 WEST 1234 5698 7654 32", "NL91ABNA0417164300"} {
+		if !ValidIBAN(ok) {
+			t.Errorf("ValidIBAN(%q) = false", ok)
+		}
+	}
+	for _, bad := range []string{"DE89 3704 0044 0532 0130 01", "DE8937040044053201300", "XX", "DE89-3704-0044-0532-0130-00", ""} {
+		if ValidIBAN(bad) {
+			t.Errorf("ValidIBAN(%q) = true", bad)
+		}
+	}
+	if got := FormatIBAN("de89370400440532013000"); got != "DE89 3704 0044 0532 0130 00" {
+		t.Errorf("FormatIBAN = %q", got)
+	}
+}
+
+func TestCreditorReference(t *testing.T) {
+	// The ISO 11649 example: RF18 5390 0754 7034.
+	got, err := CreditorReference("539007547034")
+	if err != nil || got != "RF18539007547034" {
+		t.Errorf("CreditorReference = %q, %v", got, err)
+	}
+	if !ValidCreditorReference("RF18 5390 0754 7034") || ValidCreditorReference("RF19539007547034") {
+		t.Error("ValidCreditorReference")
+	}
+	for _, bad := range []string{"", "toolongreference1234567", "a-b"} {
+		if _, err := CreditorReference(bad); err == nil {
+			t.Errorf("CreditorReference(%q) accepted", bad)
+		}
+	}
+}
