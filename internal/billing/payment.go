@@ -104,14 +104,6 @@ func (s *Service) RecordPayment(ctx context.Context, c *ar.Creditor, in PaymentI
 				return err
 			}
 		}
-		invs, err := tx.Invoices(ctx, c.ID, d.ID)
-		if err != nil {
-			return err
-		}
-		targets, err := allocationOrder(invs, in.InvoiceNumbers, in.Currency)
-		if err != nil {
-			return err
-		}
 		method := in.Method
 		if method == "" {
 			method = "bank_transfer"
@@ -122,44 +114,77 @@ func (s *Service) RecordPayment(ctx context.Context, c *ar.Creditor, in PaymentI
 		if in.ExternalID != "" {
 			p.ExternalID = &in.ExternalID
 		}
+		// Check the named invoices before anything is written.
+		invs, err := tx.Invoices(ctx, c.ID, d.ID)
+		if err != nil {
+			return err
+		}
+		if _, err := allocationOrder(invs, in.InvoiceNumbers, in.Currency); err != nil {
+			return err
+		}
 		if err := tx.CreatePayment(ctx, p); err != nil {
 			return err
 		}
-		res.Payment = p
-		left := p.AmountMinor
-		for _, inv := range targets {
-			if left == 0 {
-				break
-			}
-			part := min(left, inv.OpenMinor)
-			id := inv.ID
-			if err := tx.BookPaymentAllocation(ctx, p, &id, part); err != nil {
-				return err
-			}
-			res.Allocations = append(res.Allocations, store.Allocation{InvoiceID: &id, InvoiceNumber: inv.Number, AmountMinor: part})
-			left -= part
-		}
-		if left > 0 {
-			if err := tx.BookPaymentAllocation(ctx, p, nil, left); err != nil {
-				return err
-			}
-			res.Allocations = append(res.Allocations, store.Allocation{AmountMinor: left})
-		}
-		if err := tx.AddInteraction(ctx, &ar.Interaction{CreditorID: c.ID, DebtorID: d.ID,
-			Kind: ar.KindPaymentBooked, Channel: method, Actor: "creditor", Visibility: ar.VisibleToCustomer,
-			Data: map[string]any{"amount_minor": p.AmountMinor, "currency": p.Currency, "reference": p.Reference, "payment_id": p.PublicID}}); err != nil {
+		applied, err := s.ApplyPaid(ctx, tx, c, d, p, in.InvoiceNumbers)
+		if err != nil {
 			return err
 		}
-		if _, err := tx.AddEvent(ctx, c.ID, &d.ID, "payment.paid", paymentEvent(p, d, res.Allocations)); err != nil {
-			return err
-		}
-		res.Restorable, err = s.checkRestorable(ctx, tx, c, d)
-		return err
+		applied.Duplicate = false
+		*res = *applied
+		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
 	return res, nil
+}
+
+// ApplyPaid books a paid payment that already has its row: allocated to
+// the invoices named, in that order, or else the oldest due first, the
+// rest left on the account as a credit; the timeline entry, payment.paid,
+// and service.restorable when it applies, all in tx (which must hold the
+// debtor's row lock, see store.LockDebtor).
+func (s *Service) ApplyPaid(ctx context.Context, tx *store.Store, c *ar.Creditor, d *ar.Debtor, p *store.Payment, invoiceNumbers []string) (*PaymentResult, error) {
+	res := &PaymentResult{Payment: p}
+	invs, err := tx.Invoices(ctx, c.ID, d.ID)
+	if err != nil {
+		return nil, err
+	}
+	targets, err := allocationOrder(invs, invoiceNumbers, p.Currency)
+	if err != nil {
+		// A named invoice vanished or was paid meanwhile: the money still
+		// counts, oldest due first.
+		targets, _ = allocationOrder(invs, nil, p.Currency)
+	}
+	left := p.AmountMinor
+	for _, inv := range targets {
+		if left == 0 {
+			break
+		}
+		part := min(left, inv.OpenMinor)
+		id := inv.ID
+		if err := tx.BookPaymentAllocation(ctx, p, &id, part); err != nil {
+			return nil, err
+		}
+		res.Allocations = append(res.Allocations, store.Allocation{InvoiceID: &id, InvoiceNumber: inv.Number, AmountMinor: part})
+		left -= part
+	}
+	if left > 0 {
+		if err := tx.BookPaymentAllocation(ctx, p, nil, left); err != nil {
+			return nil, err
+		}
+		res.Allocations = append(res.Allocations, store.Allocation{AmountMinor: left})
+	}
+	if err := tx.AddInteraction(ctx, &ar.Interaction{CreditorID: c.ID, DebtorID: d.ID,
+		Kind: ar.KindPaymentBooked, Channel: p.Method, Actor: "debtor", Visibility: ar.VisibleToCustomer,
+		Data: map[string]any{"amount_minor": p.AmountMinor, "currency": p.Currency, "reference": p.Reference, "payment_id": p.PublicID}}); err != nil {
+		return nil, err
+	}
+	if _, err := tx.AddEvent(ctx, c.ID, &d.ID, "payment.paid", paymentEvent(p, d, res.Allocations)); err != nil {
+		return nil, err
+	}
+	res.Restorable, err = s.checkRestorable(ctx, tx, c, d)
+	return res, err
 }
 
 // allocationOrder picks the open invoices a payment goes to: those named
