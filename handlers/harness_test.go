@@ -123,6 +123,13 @@ const (
 	sharedCustNo = "K-100" // alice (at A) and carol (at B) share it
 )
 
+// Payments (public ids) of alice, bob and carol, for the IDOR matrix.
+const (
+	alicePayment = "pay_fixturealice"
+	bobPayment   = "pay_fixturebob"
+	carolPayment = "pay_fixturecarol"
+)
+
 // Invoice numbers: unique only per creditor, so carol (creditor B) has one
 // that equals bob's (creditor A).
 var (
@@ -204,6 +211,16 @@ func newHarnessWith(t *testing.T, aStepUp ar.StepUp) *harness {
 		[]lineSpec{{"Carols Flatrate", 1000, 3999, 1900}}, 0)
 	h.addInvoice(h.b, h.carol, "R-3001", "Carols Mobilfunk November", "2026-11-15", "2026-12-15",
 		[]lineSpec{{"Carols Roaming", 1000, 66600, 1900}}, 0)
+	for _, fp := range []struct {
+		id string
+		c  *ar.Creditor
+		d  *ar.Debtor
+	}{{alicePayment, h.a, h.alice}, {bobPayment, h.a, h.bob}, {carolPayment, h.b, h.carol}} {
+		if err := h.st.CreatePayment(h.ctx, &store.Payment{PublicID: fp.id, CreditorID: fp.c.ID, DebtorID: fp.d.ID,
+			Method: "bank_transfer", Status: "paid", AmountMinor: 1234, Currency: "EUR", ValueDate: civil("2026-11-20")}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	return h
 }
 

@@ -126,9 +126,13 @@ func (s *Server) securityHeaders(next http.Handler) http.Handler {
 		rand.Read(nb)
 		nonce := base64.RawStdEncoding.EncodeToString(nb)
 		h := w.Header()
+		extra := strings.Join(s.CheckoutOrigins, " ")
+		if extra != "" {
+			extra = " " + extra
+		}
 		h.Set("Content-Security-Policy", "default-src 'none'; script-src 'nonce-"+nonce+"'; "+
-			"style-src 'self' 'nonce-"+nonce+"'; img-src 'self' data:; font-src 'self'; "+
-			"connect-src 'self'; form-action 'self'; base-uri 'none'; object-src 'none'; "+
+			"style-src 'self' 'nonce-"+nonce+"'; img-src 'self' data:"+extra+"; font-src 'self'; "+
+			"connect-src 'self'; form-action 'self'"+extra+"; base-uri 'none'; object-src 'none'; "+
 			"frame-ancestors 'none'")
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "no-referrer")

@@ -26,18 +26,6 @@ func (s *Server) helpShow(w http.ResponseWriter, r *http.Request, ds *debtorSess
 	return s.render(w, r, http.StatusOK, p, views.HelpPage())
 }
 
-// payShow is the placeholder for online payment: it names the amount and
-// how to pay until the payment flow arrives.
-func (s *Server) payShow(w http.ResponseWriter, r *http.Request, ds *debtorSession) error {
-	acc, err := s.Portal.Account(r.Context(), ds.CreditorID, ds.DebtorID)
-	if err != nil {
-		return err
-	}
-	p := page{creditor: acc.Creditor, debtorLang: ds.Lang, signedIn: true}
-	loc := s.Catalog.Locale(s.language(w, r, p))
-	return s.render(w, r, http.StatusOK, p, views.PayPage(loc.Money(acc.Summary.OpenMinor, acc.Summary.Currency)))
-}
-
 // logout ends the debtor session and says goodbye in the creditor's
 // colours.
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {

@@ -20,6 +20,7 @@ type page struct {
 	creditor   *ar.Creditor // brand and default language; nil for neutral pages
 	debtorLang string       // the debtor's stored preference, if known
 	signedIn   bool
+	refresh    int // seconds until the page reloads itself
 }
 
 // language picks the page language: an explicit choice (?lang= from the
@@ -72,6 +73,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, p pa
 		Path:     r.URL.Path,
 		SignedIn: p.signedIn,
 		Static:   static.URL,
+		Refresh:  p.refresh,
 	}
 	var buf bytes.Buffer
 	if err := c.Render(views.WithEnv(r.Context(), env), &buf); err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/gorilla/sessions"
 
 	"github.com/settle/settle/internal/billing"
+	"github.com/settle/settle/internal/checkout"
 	"github.com/settle/settle/internal/i18n"
 	"github.com/settle/settle/internal/portal"
 	"github.com/settle/settle/internal/store"
@@ -19,11 +20,12 @@ import (
 
 // Config is what the HTTP layer needs.
 type Config struct {
-	Store   *store.Store
-	Portal  *portal.Service
-	Billing *billing.Service
-	Catalog *i18n.Catalog
-	Log     *slog.Logger
+	Store    *store.Store
+	Portal   *portal.Service
+	Billing  *billing.Service
+	Checkout *checkout.Service // nil: no online payment
+	Catalog  *i18n.Catalog
+	Log      *slog.Logger
 	// SessionKeys are securecookie key pairs (hash key of 32 or 64 bytes,
 	// then block key of 32 bytes), newest pair first; older pairs still
 	// decode, so keys can rotate without signing everyone out.
@@ -33,6 +35,10 @@ type Config struct {
 	// turns it off.
 	Secure bool
 	Now    func() time.Time
+	// CheckoutOrigins are added to the CSP's form-action (the payment form
+	// redirects there) and img-src (method icons): Mollie's, e.g.
+	// https://www.mollie.com. The simulator is served from our origin.
+	CheckoutOrigins []string
 }
 
 // Server holds the dependencies of every handler.
@@ -88,6 +94,8 @@ func (s *Server) Handler() http.Handler {
 	}
 	s.mux = mux
 	cop := http.NewCrossOriginProtection()
+	// Mollie posts webhooks from its servers (no cookies, no CSRF risk).
+	cop.AddInsecureBypassPattern("POST /webhooks/")
 	cop.SetDenyHandler(http.HandlerFunc(s.crossOriginDenied))
 	var h http.Handler = mux
 	h = cop.Handler(h)

@@ -25,6 +25,7 @@ type Env struct {
 	Path     string // the current path, for the language switcher
 	SignedIn bool   // a debtor session exists: show "sign out"
 	Static   func(name string) string
+	Refresh  int // seconds until the page reloads itself (0: never)
 }
 
 // Brand is a creditor's look and contacts.
@@ -174,3 +175,5 @@ func ariaInvalid(errKey string) string {
 	}
 	return "false"
 }
+
+func refresh(ctx context.Context) int { return env(ctx).Refresh }

@@ -66,3 +66,32 @@ type MessageVM struct {
 	ActionHref string // an optional way on
 	ActionKey  string
 }
+
+// PayVM is the payment form.
+type PayVM struct {
+	Available    bool // the creditor takes online payments
+	Currency     string
+	OpenMinor    int64
+	DefaultMinor int64  // preselected: everything due, or what restores the service
+	Amount       string // as typed, on error
+	Invoices     []ar.Invoice // open invoices to choose from (after step-up only)
+	Chosen       map[string]bool
+	Methods      []PayMethod
+	Method       string
+	ErrorKey     string
+	ErrorArgs    []any
+}
+
+// PayMethod is one payment method on offer.
+type PayMethod struct {
+	ID, Name, Icon string
+}
+
+// PaymentVM is the page a debtor returns to from the checkout.
+type PaymentVM struct {
+	PublicID    string
+	Status      string // open, pending, paid, failed, canceled, expired, reversed
+	AmountMinor int64
+	Currency    string
+	Restorable  bool // the payment made a restricted service restorable
+}

@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"time"
@@ -16,12 +18,15 @@ import (
 
 	"github.com/settle/settle/handlers"
 	"github.com/settle/settle/internal/billing"
+	"github.com/settle/settle/internal/checkout"
 	"github.com/settle/settle/internal/demo"
 	"github.com/settle/settle/internal/hooks"
 	"github.com/settle/settle/internal/i18n"
 	"github.com/settle/settle/internal/jobs"
 	"github.com/settle/settle/internal/localpg"
 	"github.com/settle/settle/internal/notify"
+	"github.com/settle/settle/internal/payments"
+	"github.com/settle/settle/internal/payments/molliesim"
 	"github.com/settle/settle/internal/portal"
 	"github.com/settle/settle/internal/store"
 )
@@ -33,16 +38,20 @@ type Main struct {
 	Log    *slog.Logger
 	Out    io.Writer // where the start-up banner goes (stdout)
 
-	cluster *localpg.Cluster
-	DB      *sqlx.DB
-	Store   *store.Store
-	Catalog *i18n.Catalog
-	Portal  *portal.Service
-	Billing *billing.Service
-	Hooks   *hooks.Service
-	server  *http.Server
-	ln      net.Listener
-	dsn     string
+	cluster  *localpg.Cluster
+	DB       *sqlx.DB
+	Store    *store.Store
+	Catalog  *i18n.Catalog
+	Portal   *portal.Service
+	Billing  *billing.Service
+	Hooks    *hooks.Service
+	Checkout *checkout.Service
+	sim      *molliesim.Simulator // the Mollie simulator, when no MOLLIE_API_KEY is set
+	// CheckoutOrigins are the provider's origins the CSP must allow.
+	CheckoutOrigins []string
+	server          *http.Server
+	ln              net.Listener
+	dsn             string
 }
 
 // OpenDatabase connects to DATABASE_URL or, without it, to the embedded
@@ -88,29 +97,124 @@ func (m *Main) OpenDatabase(ctx context.Context) error {
 		BaseURL: m.Config.BaseURL, Demo: m.Config.Demo, HTML: notify.HTMLFor}
 	m.Billing = &billing.Service{Store: m.Store}
 	m.Hooks = &hooks.Service{DB: m.DB, Log: m.Log, AllowPrivate: envBool("SETTLE_WEBHOOK_ALLOW_PRIVATE", false)}
+	return m.openPayments()
+}
+
+// simulatorKey is the test key creditors without a Mollie key of their
+// own use against the simulator.
+const simulatorKey = "test_settle_simulator"
+
+// openPayments sets up Mollie: the real API when MOLLIE_API_KEY is set
+// (it is then the key of creditors without their own), else the built-in
+// simulator mounted at /_mollie/. The client code is the same.
+func (m *Main) openPayments() error {
+	box, err := m.Config.secretBox()
+	if err != nil {
+		return err
+	}
+	base := payments.LiveBaseURL
+	ck := &checkout.Service{Store: m.Store, Billing: m.Billing, Box: box, BaseURL: m.Config.BaseURL, Log: m.Log,
+		CheckoutHosts: []string{"www.mollie.com"}}
+	if key := os.Getenv("MOLLIE_API_KEY"); key != "" {
+		ck.FallbackKey = key
+		m.CheckoutOrigins = []string{"https://www.mollie.com"}
+	} else {
+		m.sim = molliesim.New(molliesim.Options{BaseURL: m.Config.BaseURL + "/_mollie/", Log: m.Log})
+		base = m.sim.BaseURL()
+		ck.FallbackKey = simulatorKey
+		if u, err := url.Parse(m.Config.BaseURL); err == nil {
+			ck.CheckoutHosts = []string{u.Host}
+		}
+		m.Log.Info("no MOLLIE_API_KEY: payments go to the built-in Mollie simulator", "url", m.Config.BaseURL+"/_mollie/")
+	}
+	if ck.Mollie, err = payments.NewClient(base, 15*time.Second); err != nil {
+		return err
+	}
+	m.Checkout = ck
 	return nil
 }
 
 // Runner builds the job runner with every kind of background work:
 // webhook dispatch and delivery, and sending emails and SMS.
+//
+// Inside serve, the workers get a connection pool of their own, closed
+// when the runner stops: web requests waiting for connections (a burst
+// of payments queueing on the same debtors' row locks can hold all 32)
+// must not hold up claims and deliveries. Its connections are opened
+// ahead, so the first webhooks after a start do not wait for new server
+// processes either. A worker-only process uses the main pool.
 func (m *Main) Runner() (*jobs.Runner, error) {
+	// The handlers hold one connection at a time, briefly, so fewer
+	// connections than handlers only queue statements; more would only add
+	// server processes competing for the CPU.
+	const workerConns = 12
 	ncfg, err := notify.ConfigFromEnv()
 	if err != nil {
 		return nil, err
 	}
-	r := jobs.New(m.DB, m.dsn, m.Log)
-	for kind, h := range m.Hooks.Handlers() {
-		opts := []jobs.KindOption{jobs.Concurrency(4)}
+	db, svc := m.DB, m.Hooks
+	if m.Config.Workers {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if db, err = store.Open(ctx, m.dsn); err != nil {
+			return nil, err
+		}
+		db.SetMaxOpenConns(workerConns)
+		db.SetMaxIdleConns(workerConns)
+		opened := make(chan *sqlx.Conn, workerConns)
+		for range workerConns {
+			go func() {
+				c, err := db.Connx(ctx)
+				if err != nil {
+					c = nil // the pool opens it when it is needed
+				}
+				opened <- c
+			}()
+		}
+		for range workerConns {
+			if c := <-opened; c != nil {
+				defer c.Close() // back to the pool, idle, once all are open
+			}
+		}
+		svc = m.Hooks.WithDB(db)
+	}
+	r := jobs.New(db, m.dsn, m.Log)
+	if db != m.DB {
+		r.OnStop(func() { _ = db.Close() })
+	}
+	for kind, h := range svc.Handlers() {
+		opts := []jobs.KindOption{jobs.Concurrency(2)} // event.dispatch: backfills only
 		if kind == hooks.KindDeliver {
-			// A delivery may take its full 15 s timeout; eight at once keep
-			// one slow receiver from holding up the others.
-			opts = []jobs.KindOption{jobs.Concurrency(8), jobs.Lease(time.Minute)}
+			// A delivery may take its full 15 s timeout; sixteen at once
+			// keep slow receivers from holding up the others. A delivery
+			// holds a connection only for its two statements, not while it
+			// waits for the receiver.
+			opts = []jobs.KindOption{jobs.Concurrency(16), jobs.Lease(time.Minute)}
 		}
 		r.Handle(kind, h, opts...)
 	}
-	sender := &notify.Sender{DB: m.DB, Config: ncfg, Log: m.Log}
+	sender := &notify.Sender{DB: db, Config: ncfg, Log: m.Log}
 	r.Handle(notify.JobKind, sender.Send, jobs.Concurrency(4), jobs.Lease(2*time.Minute))
 	return r, nil
+}
+
+// handlePayments registers the job that applies Mollie's webhooks: fetch
+// the payment from Mollie and apply its state (unknown ids are dropped).
+func (m *Main) handlePayments(r *jobs.Runner) {
+	r.Handle("mollie.webhook", func(ctx context.Context, job *jobs.Job) error {
+		var p struct {
+			ProviderID string `json:"provider_id"`
+		}
+		if err := json.Unmarshal(job.Payload, &p); err != nil {
+			return jobs.Permanent(err)
+		}
+		err := m.Checkout.SyncProviderID(ctx, p.ProviderID)
+		if errors.Is(err, checkout.ErrUnknown) {
+			m.Log.Info("mollie webhook for an unknown payment ignored", "provider_id", p.ProviderID)
+			return nil
+		}
+		return err
+	}, jobs.Concurrency(8), jobs.Lease(time.Minute))
 }
 
 // Listen opens the listening socket (separate from Serve so that tests can
@@ -158,13 +262,20 @@ func (m *Main) Run(ctx context.Context) error {
 			return err
 		}
 		go func() { workersDone <- r.Run(ctx) }()
+		go m.reconciler(ctx)
 	} else {
 		close(workersDone)
 	}
-	h := handlers.New(handlers.Config{
-		Store: m.Store, Portal: m.Portal, Billing: m.Billing, Catalog: m.Catalog, Log: m.Log,
-		SessionKeys: keys, Secure: isHTTPS(m.Config.BaseURL),
+	var h http.Handler = handlers.New(handlers.Config{
+		Store: m.Store, Portal: m.Portal, Billing: m.Billing, Checkout: m.Checkout, Catalog: m.Catalog, Log: m.Log,
+		SessionKeys: keys, Secure: isHTTPS(m.Config.BaseURL), CheckoutOrigins: m.CheckoutOrigins,
 	})
+	if m.sim != nil {
+		top := http.NewServeMux()
+		top.Handle("/_mollie/", http.StripPrefix("/_mollie", m.sim.Handler()))
+		top.Handle("/", h)
+		h = top
+	}
 	m.server = &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -191,6 +302,25 @@ func (m *Main) Run(ctx context.Context) error {
 	err = m.server.Shutdown(sctx)
 	<-workersDone // the runner stops when ctx is done; running jobs finish first
 	return err
+}
+
+// reconciler re-fetches payments Mollie sends no webhook for (open,
+// pending) or whose webhook was lost, every 30 seconds.
+func (m *Main) reconciler(ctx context.Context) {
+	t := time.NewTicker(30 * time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if n, err := m.Checkout.Reconcile(ctx, 100); err != nil {
+				m.Log.Warn("reconcile payments", "err", err)
+			} else if n > 0 {
+				m.Log.Info("payments reconciled", "payments", n)
+			}
+		}
+	}
 }
 
 // housekeeping prunes expired rate-limit windows and debtor sessions
@@ -253,6 +383,10 @@ func (m *Main) Close() error {
 	if m.DB != nil {
 		errs = append(errs, m.DB.Close())
 		m.DB = nil
+	}
+	if m.sim != nil {
+		m.sim.Close()
+		m.sim = nil
 	}
 	if m.cluster != nil {
 		if m.cluster.Owned() {

@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/settle/settle/internal/sealbox"
 )
 
 // Config is Settle's configuration: flags with environment fallbacks.
@@ -149,4 +151,34 @@ func newSessionKey() string {
 	b := make([]byte, 64)
 	rand.Read(b)
 	return base64.StdEncoding.EncodeToString(b)
+}
+
+// secretBox returns the box that seals secrets at rest (creditors' Mollie
+// keys): SETTLE_SECRET_KEY (base64, 32 bytes), else a key file in the data
+// dir, made on first use.
+func (c *Config) secretBox() (*sealbox.Box, error) {
+	raw := os.Getenv("SETTLE_SECRET_KEY")
+	if raw == "" {
+		path := filepath.Join(c.DataDir, "secret.key")
+		b, err := os.ReadFile(path)
+		if errors.Is(err, os.ErrNotExist) {
+			if err := os.MkdirAll(c.DataDir, 0o755); err != nil {
+				return nil, err
+			}
+			k := make([]byte, sealbox.KeySize)
+			rand.Read(k)
+			b = []byte(base64.StdEncoding.EncodeToString(k) + "\n")
+			if err := os.WriteFile(path, b, 0o600); err != nil {
+				return nil, fmt.Errorf("write %s: %w", path, err)
+			}
+		} else if err != nil {
+			return nil, err
+		}
+		raw = strings.TrimSpace(string(b))
+	}
+	key, err := base64.StdEncoding.DecodeString(raw)
+	if err != nil || len(key) != sealbox.KeySize {
+		return nil, errors.New("SETTLE_SECRET_KEY must be 32 random bytes in base64 (head -c32 /dev/urandom | base64)")
+	}
+	return sealbox.New(key)
 }

@@ -19,19 +19,36 @@ type Payment struct {
 	Reference   string    `db:"reference"`
 	ExternalID  *string   `db:"external_id"`
 	CreatedAt   time.Time `db:"created_at"`
+
+	// Payments through the provider (Mollie).
+	Provider         *string    `db:"provider"`
+	ProviderID       *string    `db:"provider_id"`
+	CheckoutURL      string     `db:"checkout_url"`
+	Requested        []byte     `db:"requested"` // JSON list of invoice numbers the debtor chose
+	RefundedMinor    int64      `db:"refunded_minor"`
+	ChargedBackMinor int64      `db:"charged_back_minor"`
+	PaidAt           *time.Time `db:"paid_at"`
+	ExpiresAt        *time.Time `db:"expires_at"`
+	NextCheckAt      *time.Time `db:"next_check_at"`
+	Checks           int        `db:"checks"`
 }
 
 const paymentColumns = `id, public_id, creditor_id, debtor_id, method, status, amount_minor, currency,
-	value_date, reference, external_id, created_at`
+	value_date, reference, external_id, created_at, provider, provider_id, checkout_url, requested,
+	refunded_minor, charged_back_minor, paid_at, expires_at, next_check_at, checks`
 
 // CreatePayment inserts a payment.
 func (s *Store) CreatePayment(ctx context.Context, p *Payment) (err error) {
 	defer wrap(&err, "CreatePayment(%d, %d)", p.CreditorID, p.DebtorID)
+	requested := p.Requested
+	if requested == nil {
+		requested = []byte("[]")
+	}
 	return s.q.GetContext(ctx, p, `INSERT INTO payments (public_id, creditor_id, debtor_id, method, status,
-		amount_minor, currency, value_date, reference, external_id, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, COALESCE($11, now())) RETURNING `+paymentColumns,
+		amount_minor, currency, value_date, reference, external_id, created_at, provider, requested, next_check_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, COALESCE($11, now()), $12, $13, $14) RETURNING `+paymentColumns,
 		p.PublicID, p.CreditorID, p.DebtorID, p.Method, p.Status, p.AmountMinor, p.Currency,
-		p.ValueDate, p.Reference, p.ExternalID, nullTime(p.CreatedAt))
+		p.ValueDate, p.Reference, p.ExternalID, nullTime(p.CreatedAt), p.Provider, requested, p.NextCheckAt)
 }
 
 // PaymentByExternalID finds a creditor's payment by the id its own
@@ -125,4 +142,139 @@ func nullTime(t time.Time) any {
 		return nil
 	}
 	return t
+}
+
+// Payment returns one of a debtor's payments by its public id.
+func (s *Store) Payment(ctx context.Context, creditorID, debtorID int64, publicID string) (p *Payment, err error) {
+	defer wrap(&err, "Payment(%d, %d, %q)", creditorID, debtorID, publicID)
+	p = new(Payment)
+	err = s.q.GetContext(ctx, p, `SELECT `+paymentColumns+` FROM payments
+		WHERE creditor_id = $1 AND debtor_id = $2 AND public_id = $3`, creditorID, debtorID, publicID)
+	return p, err
+}
+
+// LockPayment returns a payment by its row id and locks it until the
+// transaction ends.
+func (s *Store) LockPayment(ctx context.Context, id int64) (p *Payment, err error) {
+	defer wrap(&err, "LockPayment(%d)", id)
+	p = new(Payment)
+	err = s.q.GetContext(ctx, p, `SELECT `+paymentColumns+` FROM payments WHERE id = $1 FOR UPDATE`, id)
+	return p, err
+}
+
+// PaymentByProviderID finds a payment by the provider's id.
+func (s *Store) PaymentByProviderID(ctx context.Context, provider, providerID string) (p *Payment, err error) {
+	defer wrap(&err, "PaymentByProviderID(%q)", providerID)
+	p = new(Payment)
+	err = s.q.GetContext(ctx, p, `SELECT `+paymentColumns+` FROM payments
+		WHERE provider = $1 AND provider_id = $2`, provider, providerID)
+	return p, err
+}
+
+// ReusablePayment finds a debtor's open provider payment of the same
+// amount and choice made since since, so a double click or a second "pay"
+// goes to the same checkout instead of making another payment.
+func (s *Store) ReusablePayment(ctx context.Context, creditorID, debtorID, amountMinor int64, requested []byte, since time.Time) (p *Payment, err error) {
+	defer wrap(&err, "ReusablePayment(%d, %d)", creditorID, debtorID)
+	p = new(Payment)
+	err = s.q.GetContext(ctx, p, `SELECT `+paymentColumns+` FROM payments
+		WHERE creditor_id = $1 AND debtor_id = $2 AND provider IS NOT NULL AND status = 'open'
+			AND amount_minor = $3 AND requested = $4::jsonb AND created_at >= $5
+			AND (expires_at IS NULL OR expires_at > now())
+		ORDER BY id DESC LIMIT 1`, creditorID, debtorID, amountMinor, requested, since)
+	return p, err
+}
+
+// SetProviderPayment records the provider's id and checkout of a payment.
+func (s *Store) SetProviderPayment(ctx context.Context, id int64, providerID, checkoutURL string, expiresAt, nextCheck *time.Time) (err error) {
+	defer wrap(&err, "SetProviderPayment(%d)", id)
+	_, err = s.q.ExecContext(ctx, `UPDATE payments SET provider_id = $2, checkout_url = $3, expires_at = $4,
+		next_check_at = $5, updated_at = now() WHERE id = $1`, id, providerID, checkoutURL, expiresAt, nextCheck)
+	return err
+}
+
+// UpdatePaymentState writes a payment's state as the provider reports it.
+func (s *Store) UpdatePaymentState(ctx context.Context, p *Payment) (err error) {
+	defer wrap(&err, "UpdatePaymentState(%d)", p.ID)
+	_, err = s.q.ExecContext(ctx, `UPDATE payments SET status = $2, paid_at = $3, refunded_minor = $4,
+		charged_back_minor = $5, next_check_at = $6, checks = $7, method = $8, updated_at = now() WHERE id = $1`,
+		p.ID, p.Status, p.PaidAt, p.RefundedMinor, p.ChargedBackMinor, p.NextCheckAt, p.Checks, p.Method)
+	return err
+}
+
+// PaymentsDue returns provider payments whose next check has come.
+func (s *Store) PaymentsDue(ctx context.Context, now time.Time, limit int) (list []Payment, err error) {
+	defer wrap(&err, "PaymentsDue")
+	err = s.q.SelectContext(ctx, &list, `SELECT `+paymentColumns+` FROM payments
+		WHERE next_check_at <= $1 ORDER BY next_check_at LIMIT $2`, now, limit)
+	return list, err
+}
+
+// BookReversal puts money taken back (a refund, a chargeback) back on
+// the invoices the payment paid, newest allocation first, and the rest on
+// the account.
+func (s *Store) BookReversal(ctx context.Context, p *Payment, kind string, amountMinor int64) (err error) {
+	defer wrap(&err, "BookReversal(%d, %s)", p.ID, kind)
+	// What the payment still covers per invoice (allocations less earlier
+	// reversals), most recent first.
+	var allocs []struct {
+		InvoiceID   *int64 `db:"invoice_id"`
+		AmountMinor int64  `db:"amount_minor"`
+	}
+	err = s.q.SelectContext(ctx, &allocs, `SELECT invoice_id, -sum(amount_minor) AS amount_minor
+		FROM ledger_entries WHERE creditor_id = $1 AND payment_id = $2 AND invoice_id IS NOT NULL
+		GROUP BY invoice_id HAVING -sum(amount_minor) > 0 ORDER BY max(id) DESC`, p.CreditorID, p.ID)
+	if err != nil {
+		return err
+	}
+	left := amountMinor
+	for _, a := range allocs {
+		if left == 0 {
+			break
+		}
+		part := min(left, a.AmountMinor)
+		if _, err := s.q.ExecContext(ctx, `INSERT INTO ledger_entries (creditor_id, debtor_id, invoice_id, kind,
+			amount_minor, currency, value_date, reference, payment_id)
+			VALUES ($1, $2, $3, $4, $5, $6, CURRENT_DATE, $7, $8)`,
+			p.CreditorID, p.DebtorID, a.InvoiceID, kind, part, p.Currency, p.PublicID, p.ID); err != nil {
+			return err
+		}
+		left -= part
+	}
+	if left > 0 {
+		_, err = s.q.ExecContext(ctx, `INSERT INTO ledger_entries (creditor_id, debtor_id, kind,
+			amount_minor, currency, value_date, reference, payment_id)
+			VALUES ($1, $2, $3, $4, $5, CURRENT_DATE, $6, $7)`,
+			p.CreditorID, p.DebtorID, kind, left, p.Currency, p.PublicID, p.ID)
+	}
+	return err
+}
+
+// CreditorMollieKey returns a creditor's sealed Mollie key (nil: none).
+func (s *Store) CreditorMollieKey(ctx context.Context, creditorID int64) (sealed []byte, err error) {
+	defer wrap(&err, "CreditorMollieKey(%d)", creditorID)
+	err = s.q.GetContext(ctx, &sealed, `SELECT mollie_key_sealed FROM creditors WHERE id = $1`, creditorID)
+	return sealed, err
+}
+
+// SetCreditorMollieKey stores a creditor's sealed Mollie key.
+func (s *Store) SetCreditorMollieKey(ctx context.Context, creditorID int64, sealed []byte) (err error) {
+	defer wrap(&err, "SetCreditorMollieKey(%d)", creditorID)
+	_, err = s.q.ExecContext(ctx, `UPDATE creditors SET mollie_key_sealed = $2 WHERE id = $1`, creditorID, sealed)
+	return err
+}
+
+// DelayPaymentCheck moves a payment's next check (after a failed one).
+func (s *Store) DelayPaymentCheck(ctx context.Context, id int64, at time.Time) (err error) {
+	defer wrap(&err, "DelayPaymentCheck(%d)", id)
+	_, err = s.q.ExecContext(ctx, `UPDATE payments SET next_check_at = $2, checks = checks + 1 WHERE id = $1`, id, at)
+	return err
+}
+
+// AddMollieWebhook stores a webhook's payment id; a trigger enqueues the
+// job that fetches the payment.
+func (s *Store) AddMollieWebhook(ctx context.Context, providerID string) (err error) {
+	defer wrap(&err, "AddMollieWebhook")
+	_, err = s.q.ExecContext(ctx, `INSERT INTO mollie_webhooks (provider_id) VALUES ($1)`, providerID)
+	return err
 }

@@ -1,0 +1,98 @@
+package handlers
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/settle/settle/internal/ar"
+	"github.com/settle/settle/views"
+)
+
+// payShow is the payment form: everything due preselected (or what
+// restores a restricted service), editable, invoices to pick after the
+// step-up, and the methods the creditor offers for that amount.
+func (s *Server) payShow(w http.ResponseWriter, r *http.Request, ds *debtorSession) error {
+	acc, err := s.Portal.Account(r.Context(), ds.CreditorID, ds.DebtorID)
+	if err != nil {
+		return err
+	}
+	p := page{creditor: acc.Creditor, debtorLang: ds.Lang, signedIn: true}
+	vm := s.payVM(r, acc.Creditor, acc.Debtor, acc.Invoices, acc.Summary, ds, s.language(w, r, p))
+	return s.render(w, r, http.StatusOK, p, views.PayPage(vm))
+}
+
+func (s *Server) payVM(r *http.Request, c *ar.Creditor, d *ar.Debtor, invs []ar.Invoice, sum ar.Summary, ds *debtorSession, lang string) views.PayVM {
+	vm := views.PayVM{Currency: sum.Currency, OpenMinor: sum.OpenMinor, DefaultMinor: sum.OpenMinor, Chosen: map[string]bool{}}
+	if d.Restricted() {
+		if restore := d.RestoreAmount(sum); restore > 0 && restore <= sum.OpenMinor {
+			vm.DefaultMinor = restore
+		}
+	}
+	vm.Amount = formatAmountInput(vm.DefaultMinor, lang)
+	if ds.SteppedUp {
+		for _, inv := range invs {
+			if inv.OpenMinor > 0 {
+				vm.Invoices = append(vm.Invoices, inv)
+			}
+		}
+	}
+	if s.Checkout != nil && s.Checkout.Available(r.Context(), c) && sum.OpenMinor > 0 {
+		vm.Available = true
+		methods, err := s.Checkout.Methods(r.Context(), c, vm.DefaultMinor, lang, d.Country)
+		if err != nil {
+			// The checkout offers every method anyway; the list is a help.
+			s.Log.WarnContext(r.Context(), "pay: methods", "id", RequestID(r.Context()), "err", err)
+		}
+		for _, m := range methods {
+			vm.Methods = append(vm.Methods, views.PayMethod{ID: m.ID, Name: m.Description, Icon: m.ImageSVG})
+		}
+	}
+	return vm
+}
+
+// formatAmountInput writes minor units for the amount field: 285,61 in
+// German, 285.61 in English.
+func formatAmountInput(minor int64, lang string) string {
+	s := fmt.Sprintf("%d.%02d", minor/100, minor%100)
+	if lang == "en" {
+		return s
+	}
+	return strings.Replace(s, ".", ",", 1)
+}
+
+// parseAmountInput reads an amount as people type it: "285,61",
+// "285.61", "1.234,50", "1,234.50", "285", with or without "€". It
+// returns minor units, or false.
+func parseAmountInput(s string) (int64, bool) {
+	s = strings.NewReplacer("€", "", " ", "", "\u00a0", "", "EUR", "").Replace(strings.TrimSpace(s))
+	if s == "" {
+		return 0, false
+	}
+	dec := -1
+	if i := strings.LastIndexAny(s, ".,"); i >= 0 && len(s)-i-1 <= 2 {
+		dec = i // the last separator with one or two digits after it is the decimal one
+	}
+	var whole, frac string
+	if dec >= 0 {
+		whole, frac = s[:dec], s[dec+1:]
+	} else {
+		whole = s
+	}
+	whole = strings.NewReplacer(".", "", ",", "").Replace(whole)
+	if whole == "" {
+		whole = "0"
+	}
+	frac += strings.Repeat("0", 2-len(frac))
+	var n int64
+	for _, r := range whole + frac {
+		if r < '0' || r > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(r-'0')
+		if n > 1e13 {
+			return 0, false
+		}
+	}
+	return n, true
+}
