@@ -72,8 +72,8 @@ type PayVM struct {
 	Available    bool // the creditor takes online payments
 	Currency     string
 	OpenMinor    int64
-	DefaultMinor int64  // preselected: everything due, or what restores the service
-	Amount       string // as typed, on error
+	DefaultMinor int64        // preselected: everything due, or what restores the service
+	Amount       string       // as typed, on error
 	Invoices     []ar.Invoice // open invoices to choose from (after step-up only)
 	Chosen       map[string]bool
 	Methods      []PayMethod
