@@ -1,8 +1,11 @@
 -- +goose Up
 -- Outbound webhooks (Standard Webhooks 1.0): the endpoints a creditor
 -- registers, one delivery per endpoint and event, and every attempt for
--- operators. An event enqueues its dispatch job by trigger, in the
--- transaction that inserts the event.
+-- operators. A trigger on events creates an event's deliveries (one per
+-- active endpoint of its creditor subscribed to its type) and their
+-- webhook.deliver jobs in the transaction that inserts the event, so an
+-- event and the scheduling of its deliveries commit together or not at
+-- all, and a delivery starts without an intermediate dispatch job.
 
 CREATE TABLE webhook_endpoints (
     id                    bigserial PRIMARY KEY,
@@ -51,20 +54,37 @@ CREATE TABLE webhook_attempts (
 );
 CREATE INDEX webhook_attempts_delivery_idx ON webhook_attempts (delivery_id, id);
 
+-- The job matches what hooks.enqueueDeliver enqueues: payload
+-- {"delivery_id", "round"}, unique key webhook.deliver:<id>:<round> and
+-- hooks.MaxAttempts (10) attempts. Endpoints are looked up by the
+-- (creditor_id, id) index, so an event of a creditor without endpoints
+-- costs one index probe.
 -- +goose StatementBegin
-CREATE FUNCTION events_enqueue_dispatch() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION events_enqueue_deliveries() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO jobs (kind, payload, unique_key)
-    VALUES ('event.dispatch', jsonb_build_object('event_id', NEW.id), 'event.dispatch:' || NEW.id)
+    WITH d AS (
+        INSERT INTO webhook_deliveries (creditor_id, endpoint_id, event_id, created_at, next_attempt_at)
+        SELECT e.creditor_id, e.id, NEW.id, now(), now()
+        FROM webhook_endpoints e
+        WHERE e.creditor_id = NEW.creditor_id AND e.disabled_at IS NULL
+          AND (e.event_types = '{}' OR NEW.type = ANY (e.event_types))
+        ORDER BY e.id
+        ON CONFLICT (endpoint_id, event_id) DO NOTHING
+        RETURNING id, round
+    )
+    INSERT INTO jobs (kind, payload, max_attempts, unique_key)
+    SELECT 'webhook.deliver', jsonb_build_object('delivery_id', d.id, 'round', d.round), 10,
+           'webhook.deliver:' || d.id || ':' || d.round
+    FROM d ORDER BY d.id
     ON CONFLICT (unique_key) DO NOTHING;
     RETURN NULL;
 END;
 $$;
 -- +goose StatementEnd
-CREATE TRIGGER events_enqueue_dispatch AFTER INSERT ON events
-    FOR EACH ROW EXECUTE FUNCTION events_enqueue_dispatch();
+CREATE TRIGGER events_enqueue_deliveries AFTER INSERT ON events
+    FOR EACH ROW EXECUTE FUNCTION events_enqueue_deliveries();
 
 -- +goose Down
-DROP TRIGGER events_enqueue_dispatch ON events;
-DROP FUNCTION events_enqueue_dispatch();
+DROP TRIGGER events_enqueue_deliveries ON events;
+DROP FUNCTION events_enqueue_deliveries();
 DROP TABLE webhook_attempts, webhook_deliveries, webhook_endpoints;

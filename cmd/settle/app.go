@@ -195,6 +195,7 @@ func (m *Main) Runner() (*jobs.Runner, error) {
 	}
 	sender := &notify.Sender{DB: db, Config: ncfg, Log: m.Log}
 	r.Handle(notify.JobKind, sender.Send, jobs.Concurrency(4), jobs.Lease(2*time.Minute))
+	m.handlePayments(r)
 	return r, nil
 }
 

@@ -91,11 +91,14 @@ type dispatchPayload struct {
 	EventID int64 `json:"event_id"`
 }
 
-// Dispatch handles "event.dispatch" jobs (payload {"event_id"}), which a
-// trigger enqueues with every event: in one transaction it creates a
-// delivery for each active endpoint of the event's creditor subscribed
-// to its type, and enqueues a "webhook.deliver" job for each. Running it
-// twice creates nothing new.
+// Dispatch handles "event.dispatch" jobs (payload {"event_id"}): in one
+// transaction it creates a delivery for each active endpoint of the
+// event's creditor subscribed to its type that has none yet, and enqueues
+// a "webhook.deliver" job for each pending delivery of the event that
+// lacks one. New events do not go through it: the trigger
+// events_enqueue_deliveries does the same in the event's own transaction.
+// It is for backfills (an endpoint added later, events from before the
+// trigger). Running it twice creates nothing new.
 func (s *Service) Dispatch(ctx context.Context, job *jobs.Job) (err error) {
 	var p dispatchPayload
 	if err := json.Unmarshal(job.Payload, &p); err != nil || p.EventID <= 0 {
@@ -172,6 +175,17 @@ type outcome struct {
 	duration   time.Duration
 }
 
+// targetSQL loads a delivery with its endpoint and event: all Deliver
+// needs, in one query.
+const targetSQL = `SELECT d.id, d.creditor_id, d.endpoint_id, d.state, d.round,
+		e.url, e.secret, e.previous_secret, e.previous_secret_until, e.disabled_at, e.disabled_reason,
+		ev.id AS event_id, ev.public_id AS event_public_id, ev.type AS event_type, ev.data AS event_data,
+		ev.created_at AS event_created_at, ev.debtor_seq AS event_debtor_seq
+	FROM webhook_deliveries d
+	JOIN webhook_endpoints e ON e.creditor_id = d.creditor_id AND e.id = d.endpoint_id
+	JOIN events ev ON ev.id = d.event_id AND ev.creditor_id = d.creditor_id
+	WHERE d.id = $1`
+
 // Deliver handles "webhook.deliver" jobs (payload {"delivery_id",
 // "round"}): it sends the delivery's event to its endpoint, signed, and
 // records the attempt. A 2xx marks the delivery delivered. A 410 disables
@@ -191,14 +205,11 @@ func (s *Service) Deliver(ctx context.Context, job *jobs.Job) (err error) {
 	log := s.log().With("delivery", p.DeliveryID)
 
 	var t target
-	err = s.DB.GetContext(ctx, &t, `SELECT d.id, d.creditor_id, d.endpoint_id, d.state, d.round,
-			e.url, e.secret, e.previous_secret, e.previous_secret_until, e.disabled_at, e.disabled_reason,
-			ev.id AS event_id, ev.public_id AS event_public_id, ev.type AS event_type, ev.data AS event_data,
-			ev.created_at AS event_created_at, ev.debtor_seq AS event_debtor_seq
-		FROM webhook_deliveries d
-		JOIN webhook_endpoints e ON e.creditor_id = d.creditor_id AND e.id = d.endpoint_id
-		JOIN events ev ON ev.id = d.event_id AND ev.creditor_id = d.creditor_id
-		WHERE d.id = $1`, p.DeliveryID)
+	if st := s.prepared(ctx, targetSQL); st != nil {
+		err = st.GetContext(ctx, &t, p.DeliveryID)
+	} else {
+		err = s.DB.GetContext(ctx, &t, targetSQL, p.DeliveryID)
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		log.Info("webhook delivery gone (endpoint removed): nothing to send")
 		return nil
@@ -337,35 +348,38 @@ type result struct {
 	disable       string // non-empty: disable the endpoint for this reason
 }
 
+// recordSQL stores an attempt, updates the delivery if it is still
+// pending in its round, and disables the endpoint when $10 names a reason:
+// one statement, so one round trip and atomic without a transaction block.
+const recordSQL = `WITH attempt AS (
+	INSERT INTO webhook_attempts (delivery_id, attempted_at, status, error, duration_ms)
+	VALUES ($1, $3, $4, $5, $6)
+), delivery AS (
+	UPDATE webhook_deliveries
+	SET attempts = attempts + 1, last_status = $4, last_error = $5, state = $7, delivered_at = $8, next_attempt_at = $9
+	WHERE id = $1 AND round = $2 AND state = 'pending'
+), endpoint AS (
+	UPDATE webhook_endpoints SET disabled_at = $3, disabled_reason = $10
+	WHERE $10 <> '' AND creditor_id = $11 AND id = $12 AND disabled_at IS NULL
+)
+SELECT 1`
+
 // record stores an attempt and, if the delivery is still pending in its
 // round, its result.
 func (s *Service) record(ctx context.Context, t *target, at time.Time, out outcome, r result) error {
-	tx, err := s.DB.BeginTxx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
 	var status *int
 	if out.status != 0 {
 		status = &out.status
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO webhook_attempts (delivery_id, attempted_at, status, error, duration_ms)
-		VALUES ($1, $2, $3, $4, $5)`, t.ID, at, status, out.errText, out.duration.Milliseconds()); err != nil {
-		return err
+	args := []any{t.ID, t.Round, at, status, out.errText, out.duration.Milliseconds(),
+		r.state, r.deliveredAt, r.nextAttemptAt, r.disable, t.CreditorID, t.EndpointID}
+	var err error
+	if st := s.prepared(ctx, recordSQL); st != nil {
+		_, err = st.ExecContext(ctx, args...)
+	} else {
+		_, err = s.DB.ExecContext(ctx, recordSQL, args...)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE webhook_deliveries
-		SET attempts = attempts + 1, last_status = $3, last_error = $4, state = $5, delivered_at = $6, next_attempt_at = $7
-		WHERE id = $1 AND round = $2 AND state = 'pending'`,
-		t.ID, t.Round, status, out.errText, r.state, r.deliveredAt, r.nextAttemptAt); err != nil {
-		return err
-	}
-	if r.disable != "" {
-		if _, err := tx.ExecContext(ctx, `UPDATE webhook_endpoints SET disabled_at = $3, disabled_reason = $4
-			WHERE creditor_id = $1 AND id = $2 AND disabled_at IS NULL`, t.CreditorID, t.EndpointID, at, r.disable); err != nil {
-			return err
-		}
-	}
-	return tx.Commit()
+	return err
 }
 
 // nextAttempt is when to try again after failed attempt n: the schedule

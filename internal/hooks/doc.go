@@ -5,11 +5,12 @@
 // # How events flow
 //
 // Every state change inserts its event into the events outbox in its own
-// transaction (store.AddEvent). A trigger on events enqueues an
-// "event.dispatch" job in that same transaction, so an event and its
-// dispatch commit together or not at all. Dispatch creates one delivery
-// per active endpoint subscribed to the event's type and enqueues a
-// "webhook.deliver" job for each; Deliver makes the requests. Wire
+// transaction (store.AddEvent). A trigger on events creates, in that same
+// transaction, one delivery per active endpoint of the event's creditor
+// subscribed to its type, and a "webhook.deliver" job for each, so an
+// event and its deliveries commit together or not at all; Deliver makes
+// the requests. Dispatch ("event.dispatch" jobs) does what the trigger
+// does for an event that is already stored, for backfills. Wire
 // Service.Handlers into the job runner.
 //
 // # The contract for receivers

@@ -78,12 +78,16 @@ func newClient(allowPrivate bool) *http.Client {
 	if !allowPrivate {
 		dialer.Control = dialControl
 	}
+	// MaxIdleConnsPerHost covers the deliveries that run at once (see
+	// cmd/settle), so that a busy receiver's connections are reused rather
+	// than closed and dialled again; a new connection still passes the
+	// guard.
 	tr := &http.Transport{
 		Proxy:                 nil,
 		DialContext:           dialer.DialContext,
 		ForceAttemptHTTP2:     true,
 		MaxIdleConns:          100,
-		MaxIdleConnsPerHost:   4,
+		MaxIdleConnsPerHost:   32,
 		IdleConnTimeout:       90 * time.Second,
 		TLSHandshakeTimeout:   10 * time.Second,
 		ResponseHeaderTimeout: 15 * time.Second,

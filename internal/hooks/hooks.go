@@ -26,8 +26,14 @@ import (
 
 // Job kinds this package handles.
 const (
-	KindDispatch = "event.dispatch"  // payload {"event_id": N}; enqueued by a trigger on events
-	KindDeliver  = "webhook.deliver" // payload {"delivery_id": N, "round": R}
+	// KindDispatch (payload {"event_id": N}) creates an event's missing
+	// deliveries and their deliver jobs. New events do not need it (a
+	// trigger on events does the same in the event's transaction); it is
+	// for backfills and replays an operator enqueues.
+	KindDispatch = "event.dispatch"
+	// KindDeliver (payload {"delivery_id": N, "round": R}) sends one
+	// delivery; enqueued by the trigger on events, Dispatch and Replay.
+	KindDeliver = "webhook.deliver"
 )
 
 // EventTypes are the event types an endpoint may subscribe to.
@@ -68,6 +74,39 @@ type Service struct {
 
 	clientOnce sync.Once
 	client     *http.Client
+
+	stmtMu sync.Mutex
+	stmts  map[string]*sqlx.Stmt
+}
+
+// prepared returns query prepared on s.DB, or nil when it cannot be
+// prepared right now (the caller then runs it unprepared). Deliver's
+// statements run for every request: prepared, PostgreSQL parses and plans
+// them once per connection instead of on every run (planning the target's
+// three-table join costs several times executing it), and lib/pq needs
+// one round trip instead of two.
+func (s *Service) prepared(ctx context.Context, query string) *sqlx.Stmt {
+	s.stmtMu.Lock()
+	defer s.stmtMu.Unlock()
+	if st := s.stmts[query]; st != nil {
+		return st
+	}
+	st, err := s.DB.PreparexContext(ctx, query)
+	if err != nil {
+		return nil
+	}
+	if s.stmts == nil {
+		s.stmts = make(map[string]*sqlx.Stmt)
+	}
+	s.stmts[query] = st
+	return st
+}
+
+// WithDB returns a Service like s that uses db: the job runner can give
+// deliveries a connection pool of their own, so that a burst of web
+// requests waiting for connections does not hold up webhooks.
+func (s *Service) WithDB(db *sqlx.DB) *Service {
+	return &Service{DB: db, Log: s.Log, AllowPrivate: s.AllowPrivate, Now: s.Now, Client: s.Client}
 }
 
 // Handlers returns the job handlers by kind, for the job runner.
@@ -434,6 +473,9 @@ type deliverPayload struct {
 	Round      int   `json:"round,omitempty"`
 }
 
+// enqueueDeliver enqueues a delivery's job. The trigger
+// events_enqueue_deliveries (migration 00004) enqueues the same job in SQL:
+// keep the two alike.
 func enqueueDeliver(ctx context.Context, q sqlx.ExtContext, deliveryID int64, round int) error {
 	_, err := jobs.Enqueue(ctx, q, KindDeliver, deliverPayload{DeliveryID: deliveryID, Round: round},
 		jobs.UniqueKey(fmt.Sprintf("%s:%d:%d", KindDeliver, deliveryID, round)),

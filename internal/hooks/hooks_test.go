@@ -230,50 +230,59 @@ func TestSecretFormat(t *testing.T) {
 	}
 }
 
-// TestDeliverEndToEnd: an event committed in a transaction enqueues its
-// dispatch by trigger; dispatch and deliver send it, signed, with the
-// documented headers and body.
+// TestDeliverEndToEnd: an event committed in a transaction creates its
+// delivery and deliver job by trigger, in that transaction; deliver sends
+// it, signed, with the documented headers and body.
 func TestDeliverEndToEnd(t *testing.T) {
 	w := setup(t)
 	rcv := newReceiver(t, nil)
 	ep, secret := w.addEndpoint(t, w.a, rcv.URL+"/hooks?token=x")
 
-	// A rolled-back event leaves no job.
+	// A rolled-back event leaves no job and no delivery.
 	_ = w.st.InTx(ctx, func(tx *store.Store) error {
 		if _, err := tx.AddEvent(ctx, w.a, &w.da, "payment.paid", nil); err != nil {
 			t.Fatal(err)
 		}
 		return errors.New("roll back")
 	})
-	if n := len(w.pendingJobs(t, hooks.KindDispatch)); n != 0 {
-		t.Fatalf("%d dispatch jobs after a rollback", n)
+	var n int
+	if err := w.db.Get(&n, `SELECT (SELECT count(*) FROM jobs) + (SELECT count(*) FROM webhook_deliveries)`); err != nil || n != 0 {
+		t.Fatalf("%d jobs and deliveries after a rollback (%v)", n, err)
 	}
 
 	ev := w.event(t, w.a, w.da, "payment.paid", map[string]any{"amount_minor": 2999, "currency": "EUR"})
-	var job struct {
+	// The delivery and its job exist as soon as the event commits, with
+	// no dispatch job in between, and the job is the one enqueueDeliver
+	// (Dispatch, Replay) makes.
+	if n := len(w.pendingJobs(t, hooks.KindDispatch)); n != 0 {
+		t.Errorf("%d dispatch jobs for a new event", n)
+	}
+	var d0 struct {
+		ID        int64  `db:"id"`
+		State     string `db:"state"`
+		Round     int    `db:"round"`
 		Payload   string `db:"payload"`
 		UniqueKey string `db:"unique_key"`
 	}
-	if err := w.db.Get(&job, `SELECT payload::text, unique_key FROM jobs WHERE kind = 'event.dispatch'`); err != nil {
-		t.Fatalf("no dispatch job for the event: %v", err)
+	if err := w.db.Get(&d0, `SELECT d.id, d.state, d.round, j.payload::text, j.unique_key
+		FROM webhook_deliveries d JOIN jobs j ON j.kind = 'webhook.deliver' AND (j.payload->>'delivery_id')::bigint = d.id
+		WHERE d.creditor_id = $1 AND d.endpoint_id = $2 AND d.event_id = $3`, w.a, ep.ID, ev.ID); err != nil {
+		t.Fatalf("no delivery with a deliver job for the event: %v", err)
 	}
-	if job.UniqueKey != "event.dispatch:"+itoa(ev.ID) || !strings.Contains(job.Payload, `"event_id": `+itoa(ev.ID)) {
-		t.Errorf("dispatch job %+v for event %d", job, ev.ID)
-	}
-
-	if errs := w.run(t, w.svc, hooks.KindDispatch); len(errs) != 1 || errs[0] != nil {
-		t.Fatalf("dispatch: %v", errs)
+	if d0.State != hooks.StatePending || d0.Round != 1 || d0.UniqueKey != "webhook.deliver:"+itoa(d0.ID)+":1" ||
+		d0.Payload != `{"round": 1, "delivery_id": `+itoa(d0.ID)+`}` {
+		t.Errorf("delivery and job %+v", d0)
 	}
 	deliverJobs := w.pendingJobs(t, hooks.KindDeliver)
 	if len(deliverJobs) != 1 || deliverJobs[0].MaxAttempts != hooks.MaxAttempts {
 		t.Fatalf("deliver jobs: %+v", deliverJobs)
 	}
-	// Dispatching the same event again creates nothing new.
+	// Dispatching the event (a backfill) creates nothing new.
 	if err := w.svc.Dispatch(ctx, &jobs.Job{Kind: hooks.KindDispatch, Payload: json.RawMessage(`{"event_id":` + itoa(ev.ID) + `}`), Attempt: 2}); err != nil {
 		t.Fatal(err)
 	}
 	if n := len(w.pendingJobs(t, hooks.KindDeliver)); n != 1 {
-		t.Fatalf("%d deliver jobs after a second dispatch", n)
+		t.Fatalf("%d deliver jobs after a dispatch", n)
 	}
 
 	if errs := w.run(t, w.svc, hooks.KindDeliver); len(errs) != 1 || errs[0] != nil {
@@ -325,6 +334,33 @@ func TestDeliverEndToEnd(t *testing.T) {
 	// The job again (a runner crash after the request): nothing sent.
 	if err := w.svc.Deliver(ctx, &deliverJobs[0]); err != nil || len(rcv.requests()) != 1 {
 		t.Errorf("re-run of a delivered job: %v, %d requests", err, len(rcv.requests()))
+	}
+}
+
+// TestDispatchBackfill: an event from before an endpoint existed gets a
+// delivery for it through an event.dispatch job, once.
+func TestDispatchBackfill(t *testing.T) {
+	w := setup(t)
+	rcv := newReceiver(t, nil)
+	ev := w.event(t, w.a, w.da, "payment.paid", nil)
+	if n := len(w.pendingJobs(t, hooks.KindDeliver)); n != 0 {
+		t.Fatalf("%d deliver jobs without an endpoint", n)
+	}
+	ep, _ := w.addEndpoint(t, w.a, rcv.URL)
+	for range 2 {
+		if _, err := jobs.Enqueue(ctx, w.db, hooks.KindDispatch, map[string]int64{"event_id": ev.ID},
+			jobs.UniqueKey("backfill:"+itoa(ev.ID))); err != nil {
+			t.Fatal(err)
+		}
+		if errs := w.deliverAll(t); len(errs) > 1 || (len(errs) == 1 && errs[0] != nil) {
+			t.Fatalf("deliver: %v", errs)
+		}
+	}
+	if r := rcv.requests(); len(r) != 1 || r[0].Header.Get("webhook-id") != ev.PublicID {
+		t.Fatalf("%d requests, want 1 for %s", len(r), ev.PublicID)
+	}
+	if d := w.delivery(t, w.a, ep.ID); d.State != hooks.StateDelivered {
+		t.Errorf("delivery %+v", d)
 	}
 }
 

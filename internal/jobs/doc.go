@@ -16,15 +16,17 @@
 //	r.Handle("webhook.deliver", deliver, jobs.Concurrency(8), jobs.Lease(time.Minute))
 //	err := r.Run(ctx) // until ctx is done
 //
-// A Runner claims due jobs of its kinds with one UPDATE … WHERE id IN
-// (SELECT … FOR UPDATE SKIP LOCKED), so any number of Runners in any number
-// of processes share the table without handing one claim to two workers.
+// A Runner claims due jobs of its kinds with one UPDATE … WHERE id =
+// ANY(ARRAY(SELECT … FOR UPDATE SKIP LOCKED)), so any number of Runners in
+// any number of processes share the table without handing one claim to two
+// workers; the same statement tells it when the earliest future job is due.
 // It wakes up on NOTIFY settle_jobs (sent by a trigger when a job becomes
 // pending, so work starts within milliseconds of the commit), when one of its
-// handlers finishes, at the run_at of the earliest future job it knows of,
-// and on a 1 s fallback poll, which also carries on while the LISTEN
+// handlers finishes while the kind's last claim filled every free slot (so
+// more may be waiting), at the run_at of the earliest future job it knows
+// of, and on a 1 s fallback poll, which also carries on while the LISTEN
 // connection is down and reconnecting. Concurrency limits each kind per
-// Runner.
+// Runner. The claim and the outcome updates are prepared statements.
 //
 // # Guarantees
 //

@@ -88,6 +88,11 @@ type kind struct {
 	handler Handler
 	kindConfig
 	inflight int // guarded by Runner.mu
+	// backlog: the kind's last claim filled every slot it asked for, so
+	// more jobs may be due; a finishing handler then looks for them. When
+	// the last claim came back short the queue was drained, and new jobs
+	// announce themselves by NOTIFY. Guarded by Runner.mu.
+	backlog bool
 }
 
 // Runner claims jobs of the kinds it has handlers for and runs them. Any
@@ -106,11 +111,15 @@ type Runner struct {
 
 	wake chan struct{} // capacity 1: a pending wake-up
 
-	claimFailures int // consecutive; only the Run loop touches it
+	claimFailures int    // consecutive; only the Run loop touches it
+	claimSQL      string // claimSQL for the kinds; set by Run
+
+	stmts stmts
 
 	mu      sync.Mutex
 	kinds   map[string]*kind
 	started bool
+	onStop  []func()
 }
 
 // New returns a Runner that claims and updates jobs through db and listens
@@ -131,6 +140,7 @@ func New(db *sqlx.DB, dsn string, log *slog.Logger) *Runner {
 		abandonAfter: 5 * time.Second,
 		wake:         make(chan struct{}, 1),
 		kinds:        make(map[string]*kind),
+		stmts:        stmts{db: db},
 	}
 }
 
@@ -189,6 +199,18 @@ func (r *Runner) Handle(kindName string, h Handler, opts ...KindOption) {
 	r.kinds[kindName] = &kind{name: kindName, handler: h, kindConfig: cfg}
 }
 
+// OnStop registers f to run when Run returns, after the handlers finished
+// (or were abandoned after the grace period): to close a connection pool
+// of the Runner's own, say. Call it before Run.
+func (r *Runner) OnStop(f func()) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.started {
+		panic("jobs: OnStop after Run")
+	}
+	r.onStop = append(r.onStop, f)
+}
+
 // Run claims and runs jobs of the registered kinds until ctx is done. Then
 // it stops claiming, waits up to 10 s for running handlers, cancels the
 // contexts of those still running, and returns nil. A handler that fails
@@ -217,6 +239,8 @@ func (r *Runner) Run(ctx context.Context) error {
 	for i, k := range kinds {
 		names[i] = k.name
 	}
+
+	r.claimSQL = claimSQL(len(kinds))
 
 	stopListening := r.listen()
 	defer stopListening()
@@ -264,6 +288,10 @@ func (r *Runner) Run(ctx context.Context) error {
 			r.log.Error("jobs: handlers ignore cancellation; abandoning them (their jobs run again once their lease expires)",
 				"running", r.running(kinds))
 		}
+	}
+	r.stmts.close()
+	for _, f := range r.onStop {
+		f()
 	}
 	r.log.Info("jobs: runner stopped")
 	return nil
@@ -338,49 +366,88 @@ type claimed struct {
 	LockedAt time.Time `db:"locked_at"`
 }
 
-// claimSQL claims up to $3[i] due jobs of kind $2[i], oldest run_at first,
-// skipping rows other workers are claiming right now. The ids are collected
-// with = ANY(ARRAY(…)), not IN (…): that runs the locking subquery exactly
-// once, as an InitPlan, and finds the rows through the primary key; with IN
-// the planner expects many rows and hash-joins against a scan of the whole
+// claimSQL returns the claim for a Runner with nkinds kinds: $1 is the
+// worker id, and for the i-th kind (from 0) it claims up to $(2i+3) due
+// jobs of kind $(2i+2), oldest run_at first, skipping rows other workers
+// are claiming right now. The ids are collected with
+// = ANY(ARRAY(…)), not IN (…): that runs the locking subquery exactly once,
+// as an InitPlan, and finds the rows through the primary key; with IN the
+// planner expects many rows and hash-joins against a scan of the whole
 // table, done jobs included.
-const claimSQL = `
-UPDATE jobs j SET state = 'running', attempts = j.attempts + 1, locked_at = now(), locked_by = $1
-WHERE j.id = ANY(ARRAY(
-	SELECT c.id
-	FROM unnest($2::text[], $3::int[]) AS k(kind, n),
-	LATERAL (
-		SELECT id FROM jobs
-		WHERE state = 'pending' AND run_at <= now() AND kind = k.kind
-		ORDER BY run_at, id
-		LIMIT k.n
-		FOR UPDATE SKIP LOCKED
-	) c
-))
-RETURNING j.id, j.kind, j.payload, j.attempts, j.max_attempts, j.created_at, j.locked_at, j.run_at`
+//
+// In the same round trip it measures, on the database's clock, the seconds
+// until the earliest future job of the kinds (next_secs, NULL when there is
+// none): the claimed jobs were due, so they are not among them. The result
+// has one row per claimed job, or a single row of NULLs but next_secs when
+// nothing was claimed.
+//
+// Every kind is passed on every claim (a full kind with 0), as a VALUES
+// list of fixed length rather than arrays: the planner then knows the
+// number of kinds without seeing the values, so the prepared statement's
+// generic plan costs what a custom one does and PostgreSQL settles on it
+// instead of planning every claim anew (planning costs more than running
+// it).
+func claimSQL(nkinds int) string {
+	var values strings.Builder
+	for i := range nkinds {
+		if i > 0 {
+			values.WriteString(", ")
+		}
+		fmt.Fprintf(&values, "($%d::text, $%d::int)", 2*i+2, 2*i+3)
+	}
+	return `
+WITH k(kind, n) AS (VALUES ` + values.String() + `),
+claimed AS (
+	UPDATE jobs j SET state = 'running', attempts = j.attempts + 1, locked_at = now(), locked_by = $1
+	WHERE j.id = ANY(ARRAY(
+		SELECT c.id
+		FROM k, LATERAL (
+			SELECT id FROM jobs
+			WHERE state = 'pending' AND run_at <= now() AND kind = k.kind
+			ORDER BY run_at, id
+			LIMIT k.n
+			FOR UPDATE SKIP LOCKED
+		) c
+	))
+	RETURNING j.id, j.kind, j.payload, j.attempts, j.max_attempts, j.created_at, j.locked_at, j.run_at
+), next AS (
+	SELECT EXTRACT(epoch FROM min(n.run_at) - now())::float8 AS secs
+	FROM k, LATERAL (
+		SELECT run_at FROM jobs
+		WHERE state = 'pending' AND kind = k.kind AND run_at > now()
+		ORDER BY run_at LIMIT 1
+	) n
+)
+SELECT c.id, c.kind, c.payload, c.attempts, c.max_attempts, c.created_at, c.locked_at, c.run_at, next.secs AS next_secs
+FROM next LEFT JOIN claimed c ON true`
+}
 
-// nextSQL returns the seconds until the earliest future job of kinds $1,
-// measured on the database's clock, or NULL.
-const nextSQL = `
-SELECT EXTRACT(epoch FROM min(n.run_at) - now())::float8
-FROM unnest($1::text[]) AS k(kind),
-LATERAL (
-	SELECT run_at FROM jobs
-	WHERE state = 'pending' AND kind = k.kind AND run_at > now()
-	ORDER BY run_at LIMIT 1
-) n`
+// claimRow is a row of claimSQL.
+type claimRow struct {
+	ID          sql.NullInt64   `db:"id"`
+	Kind        sql.NullString  `db:"kind"`
+	Payload     []byte          `db:"payload"`
+	Attempts    sql.NullInt64   `db:"attempts"`
+	MaxAttempts sql.NullInt64   `db:"max_attempts"`
+	CreatedAt   sql.NullTime    `db:"created_at"`
+	LockedAt    sql.NullTime    `db:"locked_at"`
+	RunAt       sql.NullTime    `db:"run_at"`
+	NextSecs    sql.NullFloat64 `db:"next_secs"`
+}
 
 // claim claims due jobs for the kinds with free slots and starts them. It
 // returns how long until the next known future job, if there is one.
 func (r *Runner) claim(ctx, hctx context.Context, wg *sync.WaitGroup, kinds []*kind) (time.Duration, bool) {
-	var names []string
-	var free []int
+	args := make([]any, 1, 1+2*len(kinds))
+	args[0] = r.id
+	free := make(map[string]int, len(kinds))
 	total := 0
 	r.mu.Lock()
 	for _, k := range kinds {
-		if n := k.concurrency - k.inflight; n > 0 {
-			names = append(names, k.name)
-			free = append(free, n)
+		n := max(k.concurrency-k.inflight, 0)
+		args = append(args, k.name, n)
+		if n > 0 {
+			free[k.name] = n
 			total += n
 		}
 	}
@@ -394,12 +461,8 @@ func (r *Runner) claim(ctx, hctx context.Context, wg *sync.WaitGroup, kinds []*k
 	// until their lease expires.
 	qctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), stmtTimeout)
 	defer cancel()
-	type row struct {
-		claimed
-		RunAt time.Time `db:"run_at"`
-	}
-	var rows []row
-	if err := sqlx.SelectContext(qctx, r.db, &rows, claimSQL, r.id, pq.Array(names), pq.Array(free)); err != nil {
+	var rows []claimRow
+	if err := r.stmts.selectContext(qctx, &rows, r.claimSQL, args...); err != nil {
 		// Once per outage and then every 100 failures, not every poll.
 		if r.claimFailures++; r.claimFailures%100 == 1 {
 			r.log.Error("jobs: claim failed; retrying", "error", err, "failures", r.claimFailures)
@@ -410,34 +473,48 @@ func (r *Runner) claim(ctx, hctx context.Context, wg *sync.WaitGroup, kinds []*k
 		r.log.Info("jobs: claims work again", "failures", r.claimFailures)
 		r.claimFailures = 0
 	}
-	slices.SortFunc(rows, func(a, b row) int {
-		if c := a.RunAt.Compare(b.RunAt); c != 0 {
+	type job struct {
+		*claimed
+		runAt time.Time
+	}
+	var next sql.NullFloat64
+	jobs := make([]job, 0, len(rows))
+	for _, row := range rows {
+		next = row.NextSecs
+		if !row.ID.Valid {
+			continue // nothing claimed
+		}
+		jobs = append(jobs, job{claimed: &claimed{Job: Job{ID: row.ID.Int64, Kind: row.Kind.String, Payload: row.Payload,
+			Attempt: int(row.Attempts.Int64), MaxAttempts: int(row.MaxAttempts.Int64), CreatedAt: row.CreatedAt.Time},
+			LockedAt: row.LockedAt.Time}, runAt: row.RunAt.Time})
+	}
+	slices.SortFunc(jobs, func(a, b job) int {
+		if c := a.runAt.Compare(b.runAt); c != 0 {
 			return c
 		}
 		return cmp.Compare(a.ID, b.ID)
 	})
-	for i := range rows {
-		c := rows[i].claimed
-		k := r.kinds[c.Kind]
+	got := make(map[string]int, len(free))
+	for _, j := range jobs {
+		got[j.Kind]++
+	}
+	r.mu.Lock()
+	for name, n := range free {
+		r.kinds[name].backlog = got[name] >= n
+	}
+	r.mu.Unlock()
+	for _, j := range jobs {
+		k := r.kinds[j.Kind]
 		r.mu.Lock()
 		k.inflight++
 		r.mu.Unlock()
 		wg.Add(1)
-		go r.run(hctx, wg, k, &c)
+		go r.run(hctx, wg, k, j.claimed)
 	}
-	if len(rows) == total || ctx.Err() != nil {
-		return 0, false // full: a finishing handler wakes us
+	if len(jobs) == total || ctx.Err() != nil || !next.Valid {
+		return 0, false // full (a finishing handler wakes us), stopping, or no future job
 	}
-
-	var secs sql.NullFloat64
-	if err := sqlx.GetContext(qctx, r.db, &secs, nextSQL, pq.Array(names)); err != nil {
-		r.log.Error("jobs: looking for the next job failed", "error", err)
-		return 0, false
-	}
-	if !secs.Valid {
-		return 0, false
-	}
-	return max(time.Duration(secs.Float64*float64(time.Second)), time.Millisecond), true
+	return max(time.Duration(next.Float64*float64(time.Second)), time.Millisecond), true
 }
 
 var errGoexit = errors.New("handler called runtime.Goexit")
@@ -449,8 +526,11 @@ func (r *Runner) run(hctx context.Context, wg *sync.WaitGroup, k *kind, c *claim
 		r.finish(k, c, err, hctx.Err() != nil)
 		r.mu.Lock()
 		k.inflight--
+		backlog := k.backlog
 		r.mu.Unlock()
-		r.poke()
+		if backlog {
+			r.poke() // claim the next job into the freed slot
+		}
 		wg.Done()
 	}()
 	err = r.call(hctx, k, &c.Job)
@@ -558,7 +638,7 @@ func (r *Runner) update(query string, args ...any) (time.Time, error) {
 	var runAt time.Time
 	delay := 100 * time.Millisecond
 	for {
-		err := sqlx.GetContext(ctx, r.db, &runAt, query, args...)
+		err := r.stmts.getContext(ctx, &runAt, query, args...)
 		if err == nil || errors.Is(err, sql.ErrNoRows) || !retryable(err) {
 			return runAt, err
 		}
