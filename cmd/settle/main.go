@@ -37,6 +37,8 @@ Usage:
                              manage a creditor's API keys
   settle webhook add|list|rotate|remove|enable|deliveries|replay --creditor SLUG
                              manage a creditor's webhook endpoints
+  settle molliekey --creditor SLUG < key
+                             store a creditor's Mollie API key (sealed at rest)
   settle entrysecret --creditor SLUG
                              make the secret a creditor's site signs entry URLs with
   settle outbox [--creditor SLUG] [--show-body]
@@ -76,6 +78,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return cmdLink(ctx, args, stdout, stderr)
 	case "apikey":
 		return cmdAPIKey(ctx, args, stdout, stderr)
+	case "molliekey":
+		return cmdMollieKey(ctx, args, os.Stdin, stdout, stderr)
 	case "entrysecret":
 		return cmdEntrySecret(ctx, args, stdout, stderr)
 	case "outbox":

@@ -317,3 +317,39 @@ func processAlive(pid int) bool {
 	}
 	return true
 }
+
+// TestMollieKeyCommand stores a creditor's key sealed: the database holds
+// no plain key, and the checkout opens it for that creditor only.
+func TestMollieKeyCommand(t *testing.T) {
+	dbURL := testdb.NewURL(t)
+	t.Setenv("DATABASE_URL", dbURL)
+	dataDir := t.TempDir()
+	a := startApp(t, Config{DatabaseURL: dbURL, DataDir: dataDir, Demo: true, LogFormat: "json"})
+	a.stop(t)
+	key := "test_dHar4XY7LxsDOtmnkVtjNVWXLSlXsM"
+	var errOut bytes.Buffer
+	if err := cmdMollieKey(context.Background(), []string{"--creditor", "demo", "--data-dir", dataDir}, strings.NewReader(key+"\n"), io.Discard, &errOut); err != nil {
+		t.Fatalf("%v %s", err, errOut.String())
+	}
+	var n int
+	m := &Main{Config: Config{DatabaseURL: dbURL, DataDir: dataDir, BaseURL: "http://localhost:8080"}, Log: a.main.Log}
+	if err := m.OpenDatabase(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	m.DB.Get(&n, `SELECT count(*) FROM creditors WHERE position($1 in encode(mollie_key_sealed, 'escape')) > 0`, key)
+	if n != 0 {
+		t.Error("the Mollie key is stored in the clear")
+	}
+	demo, _ := m.Store.CreditorBySlug(context.Background(), "demo")
+	lumen, _ := m.Store.CreditorBySlug(context.Background(), "lumen")
+	if got, err := m.Checkout.KeyFor(context.Background(), demo); err != nil || got != key {
+		t.Errorf("demo's key = %q, %v", got, err)
+	}
+	if got, _ := m.Checkout.KeyFor(context.Background(), lumen); got == key {
+		t.Error("lumen got demo's key")
+	}
+	if err := cmdMollieKey(context.Background(), []string{"--creditor", "demo", "--data-dir", dataDir}, strings.NewReader("sk_live_nope"), io.Discard, io.Discard); err == nil {
+		t.Error("a non-Mollie key was accepted")
+	}
+}
