@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/settle/settle/internal/ar"
+	"github.com/settle/settle/internal/docs"
 	"github.com/settle/settle/views"
 )
 
@@ -36,6 +37,9 @@ func (s *Server) payVM(r *http.Request, c *ar.Creditor, d *ar.Debtor, invs []ar.
 				vm.Invoices = append(vm.Invoices, inv)
 			}
 		}
+	}
+	if c.BankIBAN != "" && sum.OpenMinor > 0 {
+		vm.Transfer = transferVM(c, d, vm.DefaultMinor)
 	}
 	if s.Checkout != nil && s.Checkout.Available(r.Context(), c) && sum.OpenMinor > 0 {
 		vm.Available = true
@@ -95,4 +99,22 @@ func parseAmountInput(s string) (int64, bool) {
 		}
 	}
 	return n, true
+}
+
+// transferVM is the bank transfer for amount, with its GiroCode.
+func transferVM(c *ar.Creditor, d *ar.Debtor, amount int64) *views.TransferVM {
+	holder := c.BankHolder
+	if holder == "" {
+		holder = c.LegalName
+	}
+	tr := &views.TransferVM{Holder: holder, IBAN: ar.FormatIBAN(c.BankIBAN), BIC: c.BankBIC,
+		Reference: ar.TransferReference(d.CustomerNumber), AmountMinor: amount}
+	if c.Currency == "EUR" {
+		payload, err := docs.EPCPayload(docs.Transfer{Name: holder, IBAN: c.BankIBAN, BIC: c.BankBIC,
+			AmountMinor: amount, Reference: tr.Reference})
+		if err == nil {
+			tr.QR, _ = docs.QRDataURL(payload, 400)
+		}
+	}
+	return tr
 }

@@ -202,3 +202,31 @@ func TestParseAmountInput(t *testing.T) {
 		}
 	}
 }
+
+func TestPayByTransfer(t *testing.T) {
+	t.Parallel()
+	h, _, _ := payHarness(t)
+	if _, err := h.db.Exec(`UPDATE creditors SET bank_holder = 'Stadtwerke Beispielstadt GmbH',
+		bank_iban = 'DE89370400440532013000', bank_bic = 'COBADEFFXXX' WHERE id = $1`, h.a.ID); err != nil {
+		t.Fatal(err)
+	}
+	page := h.entered(h.alice).get("/account/pay").html(t)
+	if got := page.testIDText("iban"); got != "DE89 3704 0044 0532 0130 00" {
+		t.Errorf("IBAN shown as %q", got)
+	}
+	ref := page.testIDText("reference")
+	if !strings.HasPrefix(ref, "RF") || !strings.HasSuffix(ref, "K100") {
+		t.Errorf("reference %q", ref)
+	}
+	qr := page.testID("girocode")
+	if len(qr) != 1 {
+		t.Fatal("no GiroCode")
+	}
+	if src, _ := attr(qr[0], "src"); !strings.HasPrefix(src, "data:image/png;base64,") {
+		t.Errorf("GiroCode src %.40q", src)
+	}
+	// Creditor B has no account on file: no transfer card.
+	if page := h.entered(h.carol).get("/account/pay").html(t); len(page.testID("transfer")) != 0 {
+		t.Error("transfer card without bank details")
+	}
+}

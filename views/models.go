@@ -80,6 +80,14 @@ type PayVM struct {
 	Method       string
 	ErrorKey     string
 	ErrorArgs    []any
+	Transfer     *TransferVM // bank transfer details, when the creditor has an account
+}
+
+// TransferVM is how to pay by bank transfer, with a GiroCode.
+type TransferVM struct {
+	Holder, IBAN, BIC, Reference string
+	AmountMinor                  int64
+	QR                           string // data: URL of the EPC QR code, "" if it could not be made
 }
 
 // PayMethod is one payment method on offer.

@@ -46,6 +46,30 @@ type Creditor struct {
 	LinkTTL         time.Duration `db:"-"`
 	LinkTTLSeconds  int64         `db:"link_ttl_seconds"`
 	CreatedAt       time.Time     `db:"created_at"`
+	// The account debtors can transfer to.
+	BankHolder string `db:"bank_holder"`
+	BankIBAN   string `db:"bank_iban"`
+	BankBIC    string `db:"bank_bic"`
+}
+
+// TransferReference is the structured (ISO 11649) reference a debtor
+// uses on a bank transfer, so the creditor can match it: RF + check digits
+// + the customer number's letters and digits.
+func TransferReference(customerNumber string) string {
+	var b []rune
+	for _, r := range customerNumber {
+		if r >= '0' && r <= '9' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' {
+			b = append(b, r)
+		}
+	}
+	if len(b) > 21 {
+		b = b[len(b)-21:]
+	}
+	ref, err := CreditorReference(string(b))
+	if err != nil {
+		return ""
+	}
+	return ref
 }
 
 var (

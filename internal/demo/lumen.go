@@ -91,6 +91,9 @@ func lumen(today time.Time) *tenant {
 				StepUp:          ar.StepUpOTP,
 				StepUpKnowledge: ar.KnowPostcode, // unused with OTP, but must be valid
 				LinkTTL:         30 * 24 * time.Hour,
+				BankHolder:      "Lumen Energie GmbH",
+				BankIBAN:        "DE02120300000000202051", // a published example IBAN: fictional
+				BankBIC:         "BYLADEM1001",
 			},
 			Logo:     lumenLogo,
 			LogoType: "image/svg+xml",

@@ -234,6 +234,9 @@ func nordwind(today time.Time) *tenant {
 				StepUp:          ar.StepUpKnowledge,
 				StepUpKnowledge: ar.KnowPostcode,
 				LinkTTL:         30 * 24 * time.Hour,
+				BankHolder:      "Nordwind Mobil GmbH",
+				BankIBAN:        "DE89370400440532013000", // the textbook example IBAN: fictional
+				BankBIC:         "COBADEFFXXX",
 			},
 			Logo:     nordwindLogo,
 			LogoType: "image/svg+xml",

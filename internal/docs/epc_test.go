@@ -32,3 +32,15 @@ func TestEPCPayload(t *testing.T) {
 		}
 	}
 }
+
+func TestQRPNG(t *testing.T) {
+	p, _ := EPCPayload(Transfer{Name: "Nordwind Mobil GmbH", IBAN: "DE89370400440532013000", AmountMinor: 100, Reference: "RF18539007547034"})
+	png, err := QRPNG(p, 256)
+	if err != nil || len(png) < 100 || string(png[1:4]) != "PNG" {
+		t.Fatalf("QR PNG: %d bytes, %v", len(png), err)
+	}
+	u, err := QRDataURL(p, 128)
+	if err != nil || !strings.HasPrefix(u, "data:image/png;base64,") {
+		t.Errorf("data URL %q… %v", u[:30], err)
+	}
+}

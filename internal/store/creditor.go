@@ -10,7 +10,7 @@ import (
 const creditorColumns = `id, slug, name, legal_name, address, support_phone, support_email,
 	support_hours, legal_footer, primary_color, accent_color, logo IS NOT NULL AS has_logo,
 	default_language, timezone, currency, stepup_method, stepup_knowledge,
-	extract(epoch FROM link_ttl)::bigint AS link_ttl_seconds, created_at`
+	extract(epoch FROM link_ttl)::bigint AS link_ttl_seconds, created_at, bank_holder, bank_iban, bank_bic`
 
 func fillCreditor(c *ar.Creditor) *ar.Creditor {
 	c.LinkTTL = time.Duration(c.LinkTTLSeconds) * time.Second
@@ -74,12 +74,14 @@ func (s *Store) CreateCreditor(ctx context.Context, c NewCreditor) (id int64, er
 	}
 	err = s.q.GetContext(ctx, &id, `INSERT INTO creditors (slug, name, legal_name, address,
 		support_phone, support_email, support_hours, legal_footer, primary_color, accent_color,
-		logo, logo_type, default_language, timezone, currency, stepup_method, stepup_knowledge, link_ttl)
+		logo, logo_type, default_language, timezone, currency, stepup_method, stepup_knowledge, link_ttl,
+		bank_holder, bank_iban, bank_bic)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-		make_interval(secs => $18))
+		make_interval(secs => $18), $19, $20, $21)
 		RETURNING id`,
 		c.Slug, c.Name, c.LegalName, c.Address, c.SupportPhone, c.SupportEmail, c.SupportHours,
 		c.LegalFooter, c.PrimaryColor, c.AccentColor, logo, c.LogoType, c.DefaultLanguage,
-		c.Timezone, c.Currency, c.StepUp, c.StepUpKnowledge, ttl.Seconds())
+		c.Timezone, c.Currency, c.StepUp, c.StepUpKnowledge, ttl.Seconds(),
+		c.BankHolder, ar.NormalizeIBAN(c.BankIBAN), c.BankBIC)
 	return id, err
 }
