@@ -88,7 +88,7 @@ type lineSpec struct {
 
 // harness is one test's world.
 type harness struct {
-	t      *testing.T
+	t      testing.TB
 	ctx    context.Context
 	db     *sqlx.DB
 	st     *store.Store
@@ -156,10 +156,10 @@ func randomKey(t testing.TB) []byte {
 }
 
 // newHarness builds the world with creditor A on the knowledge step-up.
-func newHarness(t *testing.T) *harness { return newHarnessWith(t, ar.StepUpKnowledge) }
+func newHarness(t testing.TB) *harness { return newHarnessWith(t, ar.StepUpKnowledge) }
 
 // newHarnessWith builds the world with creditor A on the given step-up.
-func newHarnessWith(t *testing.T, aStepUp ar.StepUp) *harness {
+func newHarnessWith(t testing.TB, aStepUp ar.StepUp) *harness {
 	t.Helper()
 	h := &harness{
 		t:        t,

@@ -17,7 +17,7 @@ import (
 
 // payHarness is the harness with online payment through the Mollie
 // simulator, reached over real HTTP by the real client library.
-func payHarness(t *testing.T) (*harness, *molliesim.Simulator, *checkout.Service) {
+func payHarness(t testing.TB) (*harness, *molliesim.Simulator, *checkout.Service) {
 	h := newHarness(t)
 	var sim *molliesim.Simulator
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { sim.Handler().ServeHTTP(w, r) }))
