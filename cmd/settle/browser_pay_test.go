@@ -104,4 +104,36 @@ func TestBrowserPayment(t *testing.T) {
 	if h.Err != nil || h.Data["amount_minor"].(float64) != 2000 {
 		t.Errorf("creditor webhook: %v %v", h.Err, h.Data)
 	}
+
+	// After the postcode: pick two invoices and pay part of them.
+	step("confirm with the postcode",
+		chromedp.Navigate(a.base+"/account/verify"),
+		chromedp.SendKeys(chromedp.CSS(`#answer`), "10115"),
+		chromedp.Click(chromedp.CSS(`[data-testid=verify]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=invoices]`)),
+		chromedp.Navigate(a.base+"/account/pay"),
+		chromedp.WaitVisible(chromedp.CSS(`input[name=invoice]`)))
+	picked, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`(() => {
+		const boxes = [...document.querySelectorAll('input[name=invoice]')].slice(0, 2);
+		boxes.forEach(b => b.click());
+		return boxes.map(b => b.value);
+	})()`))
+	if err != nil || len(picked) != 2 {
+		t.Fatalf("picking two invoices: %v %v", picked, err)
+	}
+	check("form-invoices")
+	step("pay 30,00 of the two",
+		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := chromedp.Evaluate[string](`document.querySelector('#amount').value = '30,00'`)(ctx, tg)
+			return err
+		}),
+		chromedp.Click(chromedp.CSS(`[data-testid=pay-submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`button[value=paid]`)),
+		chromedp.Click(chromedp.CSS(`button[value=paid]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=payment-status][data-status=paid]`)))
+	h2 := rc.wait(t, "payment.paid", 15*time.Second)
+	allocs, _ := h2.Data["allocations"].([]any)
+	if h2.Err != nil || len(allocs) == 0 || allocs[0].(map[string]any)["invoice_number"] != picked[0] {
+		t.Errorf("the payment was not allocated to the picked invoices %v: %v", picked, h2.Data)
+	}
 }
