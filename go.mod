@@ -3,6 +3,7 @@ module github.com/settle/settle
 go 1.26.8
 
 require (
+	codeberg.org/go-pdf/fpdf v0.12.0
 	github.com/VictorAvelar/mollie-api-go/v4 v4.13.0
 	github.com/a-h/templ v0.3.977
 	github.com/bojanz/currency v1.4.2

@@ -42,6 +42,7 @@ func (s *Server) Routes() []Route {
 		{"POST /account/verify", Debtor, s.debtor(s.stepUpSubmit)},
 		{"POST /account/verify/send", Debtor, s.debtor(s.stepUpSend)},
 		{"GET /account/invoices/{number}", StepUp, s.steppedUp(s.invoiceShow)},
+		{"GET /account/invoices/{number}/pdf", StepUp, s.steppedUp(s.invoicePDF)},
 		{"POST /logout", Public, s.handle(s.logout)},
 		{"GET /signed-out", Public, s.handle(s.signedOut)},
 		{"GET /brand/{slug}/logo", Public, s.handle(s.brandLogo)},

@@ -231,3 +231,13 @@ func (s *Store) PutInvoiceDocument(ctx context.Context, creditorID, invoiceID in
 		creditorID, invoiceID, pdf, sha)
 	return err
 }
+
+// InvoiceDocument returns the uploaded original PDF of one of a debtor's
+// invoices (NotFound when there is none).
+func (s *Store) InvoiceDocument(ctx context.Context, creditorID, debtorID, invoiceID int64) (pdf []byte, err error) {
+	defer wrap(&err, "InvoiceDocument(%d, %d)", creditorID, invoiceID)
+	err = s.q.GetContext(ctx, &pdf, `SELECT d.content FROM invoice_documents d
+		JOIN invoices i ON i.id = d.invoice_id
+		WHERE d.creditor_id = $1 AND i.debtor_id = $2 AND d.invoice_id = $3`, creditorID, debtorID, invoiceID)
+	return pdf, err
+}

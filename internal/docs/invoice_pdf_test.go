@@ -1,0 +1,39 @@
+package docs
+
+import (
+	"bytes"
+	"os"
+	"testing"
+	"time"
+)
+
+func sampleInvoice() InvoiceDoc {
+	return InvoiceDoc{
+		BrandColor: "#00626f", CreditorName: "Nordwind Mobil", CreditorAddress: "Nordwind Mobil GmbH · Am Sandtorkai 50 · 20457 Hamburg",
+		CreditorContact: "+49 40 1234 5670 · service@nordwind-mobil.example", LegalFooter: "Nordwind Mobil GmbH · Amtsgericht Hamburg HRB 000000 · Fiktives Unternehmen",
+		DebtorLines: []string{"Jana Schulz", "Chausseestraße 38", "10115 Berlin"},
+		Title:       "Rechnung 2026-001243",
+		Facts:       [][2]string{{"Rechnungsdatum", "03.09.2026"}, {"Fällig am", "17.09.2026"}, {"Kundennummer", "10001"}},
+		LineHeader:  [4]string{"Beschreibung", "Menge", "Einzelpreis", "Betrag"},
+		Lines:       [][4]string{{"Grundgebühr Tarif Nordwind M", "1", "25,20 €", "25,20 €"}, {"Verbindungen ins Ausland (Minuten) <script>", "20", "0,19 €", "3,80 €"}},
+		Totals:      [][2]string{{"Nettobetrag", "29,00 €"}, {"MwSt. 19 %", "5,51 €"}, {"Gesamtbetrag", "34,51 €"}, {"Noch offen", "34,51 €"}},
+		PaymentText: "Bitte überweisen Sie 34,51 € bis zum 17.09.2026 an DE89 3704 0044 0532 0130 00 mit dem Verwendungszweck RF2510001.",
+		PortalQR:    "https://pay.example/l/abc", PortalCaption: "Ihr Kundenkonto: scannen, um online zu bezahlen.",
+		TransferQR: "BCD\n002\n1\nSCT\n\nNordwind Mobil GmbH\nDE89370400440532013000\nEUR34.51\n\nRF2510001", TransferCaption: "GiroCode: mit der Banking-App scannen.",
+		Created: time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC),
+	}
+}
+
+func TestRenderInvoicePDF(t *testing.T) {
+	var buf bytes.Buffer
+	if err := RenderInvoicePDF(&buf, sampleInvoice()); err != nil {
+		t.Fatal(err)
+	}
+	b := buf.Bytes()
+	if !bytes.HasPrefix(b, []byte("%PDF-")) || !bytes.Contains(b[len(b)-64:], []byte("%%EOF")) || len(b) < 10_000 {
+		t.Fatalf("not a complete PDF (%d bytes)", len(b))
+	}
+	if out := os.Getenv("SETTLE_PDF_OUT"); out != "" {
+		os.WriteFile(out, b, 0o644)
+	}
+}
