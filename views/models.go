@@ -103,3 +103,32 @@ type PaymentVM struct {
 	Currency    string
 	Restorable  bool // the payment made a restricted service restorable
 }
+
+// StatementVM is an account statement for a period.
+type StatementVM struct {
+	From, To     time.Time
+	FromInput    string // as typed / shown in the form (YYYY-MM-DD)
+	ToInput      string
+	Currency     string
+	OpeningMinor int64
+	ClosingMinor int64
+	Lines        []StatementLine
+	ErrorKey     string
+	Presets      []StatementPreset
+}
+
+// StatementLine is one entry with the running balance after it.
+type StatementLine struct {
+	Date          time.Time
+	Kind          string // invoice, payment, credit_note, fee, refund, chargeback …
+	InvoiceNumber string
+	Reference     string
+	AmountMinor   int64
+	BalanceMinor  int64
+}
+
+// StatementPreset is a ready-made period.
+type StatementPreset struct {
+	Key      string // translation key
+	From, To string
+}

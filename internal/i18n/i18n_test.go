@@ -66,7 +66,7 @@ func TestCatalogComplete(t *testing.T) {
 	}
 }
 
-var keyRE = regexp.MustCompile(`"((?:page|error|form|layout|status|action|message|month|lang|doc)\.[a-z0-9_.]*[a-z0-9_])"`)
+var keyRE = regexp.MustCompile(`"((?:page|error|form|layout|status|action|message|month|lang|doc|csv|ledger)\.[a-z0-9_.]*[a-z0-9_])"`)
 
 // TestKeysUsedExist scans the source for message keys and fails on any
 // that the catalog lacks, so a typo never shows a raw key to a debtor.

@@ -1,0 +1,116 @@
+package handlers
+
+import (
+	"bytes"
+	"encoding/csv"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/settle/settle/internal/ar"
+	"github.com/settle/settle/internal/i18n"
+	"github.com/settle/settle/views"
+)
+
+// statementShow is the account statement for a period (default: the last
+// twelve months): HTML, or CSV with the locale's conventions (German: ";"
+// and a decimal comma) and a UTF-8 BOM so spreadsheets read it right.
+func (s *Server) statementShow(w http.ResponseWriter, r *http.Request, ds *debtorSession) error {
+	ctx := r.Context()
+	p, err := s.debtorPage(ctx, ds)
+	if err != nil {
+		return err
+	}
+	c := p.creditor
+	today := c.Today(s.Now())
+	q := r.URL.Query()
+	vm := views.StatementVM{Currency: c.Currency, To: today, From: today.AddDate(-1, 0, 1)}
+	if f, t := q.Get("from"), q.Get("to"); f != "" || t != "" {
+		from, okF := time.Parse("2006-01-02", f)
+		to, okT := time.Parse("2006-01-02", t)
+		switch {
+		case okF != nil || okT != nil:
+			vm.ErrorKey = "error.statement.date"
+		case to.Before(from):
+			vm.ErrorKey = "error.statement.order"
+		case to.Sub(from) > 20*366*24*time.Hour:
+			vm.ErrorKey = "error.statement.range"
+		default:
+			vm.From, vm.To = from, to
+		}
+	}
+	vm.FromInput, vm.ToInput = vm.From.Format("2006-01-02"), vm.To.Format("2006-01-02")
+	vm.Presets = []views.StatementPreset{
+		{Key: "page.statement.this_year", From: fmt.Sprintf("%d-01-01", today.Year()), To: today.Format("2006-01-02")},
+		{Key: "page.statement.last_12", From: today.AddDate(-1, 0, 1).Format("2006-01-02"), To: today.Format("2006-01-02")},
+		{Key: "page.statement.all", From: "2000-01-01", To: today.Format("2006-01-02")},
+	}
+	opening, lines, err := s.Store.Statement(ctx, c.ID, ds.DebtorID, vm.From, vm.To)
+	if err != nil {
+		return err
+	}
+	vm.OpeningMinor = opening
+	bal := opening
+	for _, l := range lines {
+		bal += l.AmountMinor
+		vm.Lines = append(vm.Lines, views.StatementLine{Date: l.ValueDate, Kind: l.Kind, InvoiceNumber: l.InvoiceNumber,
+			Reference: l.Reference, AmountMinor: l.AmountMinor, BalanceMinor: bal})
+	}
+	vm.ClosingMinor = bal
+	status := http.StatusOK
+	if vm.ErrorKey != "" {
+		status = http.StatusBadRequest
+	}
+	if q.Get("format") == "csv" && vm.ErrorKey == "" {
+		loc := s.Catalog.Locale(s.language(w, r, p))
+		if err := s.Store.AddInteraction(ctx, &ar.Interaction{CreditorID: c.ID, DebtorID: ds.DebtorID,
+			Kind: "statement.downloaded", Actor: "debtor", Visibility: ar.VisibleToCustomer,
+			Data: map[string]any{"from": vm.FromInput, "to": vm.ToInput, "format": "csv"}}); err != nil {
+			return err
+		}
+		h := w.Header()
+		h.Set("Content-Type", "text/csv; charset=utf-8")
+		h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="Statement-%s-%s.csv"`, vm.FromInput, vm.ToInput))
+		h.Set("Cache-Control", "private, no-store")
+		_, err := w.Write(statementCSV(loc, vm))
+		return err
+	}
+	return s.render(w, r, status, p, views.StatementPage(vm))
+}
+
+// statementCSV writes the statement for spreadsheets of the locale.
+func statementCSV(loc *i18n.Locale, vm views.StatementVM) []byte {
+	var buf bytes.Buffer
+	buf.WriteString("\ufeff")
+	cw := csv.NewWriter(&buf)
+	dec := "."
+	if loc.Lang == "de" {
+		cw.Comma, dec = ';', ","
+	}
+	amount := func(m int64) string {
+		sign := ""
+		if m < 0 {
+			sign, m = "-", -m
+		}
+		return fmt.Sprintf("%s%d%s%02d", sign, m/100, dec, m%100)
+	}
+	cw.Write([]string{loc.T("csv.statement.date"), loc.T("csv.statement.entry"), loc.T("csv.statement.invoice"),
+		loc.T("csv.statement.reference"), loc.T("csv.statement.amount"), loc.T("csv.statement.balance")})
+	cw.Write([]string{loc.Date(vm.From), loc.T("csv.statement.opening"), "", "", "", amount(vm.OpeningMinor)})
+	for _, l := range vm.Lines {
+		cw.Write([]string{loc.Date(l.Date), loc.T("ledger." + l.Kind), l.InvoiceNumber, csvSafe(l.Reference), amount(l.AmountMinor), amount(l.BalanceMinor)})
+	}
+	cw.Write([]string{loc.Date(vm.To), loc.T("csv.statement.closing"), "", "", "", amount(vm.ClosingMinor)})
+	cw.Flush()
+	return buf.Bytes()
+}
+
+// csvSafe keeps a spreadsheet from reading text as a formula (CSV
+// injection): a leading = + - @ gets a quote.
+func csvSafe(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}

@@ -1,0 +1,33 @@
+package store
+
+import (
+	"context"
+	"time"
+)
+
+// LedgerLine is one ledger entry as a statement shows it.
+type LedgerLine struct {
+	ID            int64     `db:"id"`
+	Kind          string    `db:"kind"`
+	ValueDate     time.Time `db:"value_date"`
+	AmountMinor   int64     `db:"amount_minor"`
+	Currency      string    `db:"currency"`
+	Reference     string    `db:"reference"`
+	InvoiceNumber string    `db:"invoice_number"`
+}
+
+// Statement returns a debtor's balance before from and the ledger
+// entries with value dates in [from, to], oldest first.
+func (s *Store) Statement(ctx context.Context, creditorID, debtorID int64, from, to time.Time) (opening int64, lines []LedgerLine, err error) {
+	defer wrap(&err, "Statement(%d, %d)", creditorID, debtorID)
+	if err = s.q.GetContext(ctx, &opening, `SELECT COALESCE(sum(amount_minor), 0) FROM ledger_entries
+		WHERE creditor_id = $1 AND debtor_id = $2 AND value_date < $3`, creditorID, debtorID, from); err != nil {
+		return 0, nil, err
+	}
+	err = s.q.SelectContext(ctx, &lines, `SELECT l.id, l.kind, l.value_date, l.amount_minor, l.currency, l.reference,
+		COALESCE(i.number, '') AS invoice_number
+		FROM ledger_entries l LEFT JOIN invoices i ON i.id = l.invoice_id
+		WHERE l.creditor_id = $1 AND l.debtor_id = $2 AND l.value_date BETWEEN $3 AND $4
+		ORDER BY l.value_date, l.id`, creditorID, debtorID, from, to)
+	return opening, lines, err
+}
