@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/settle/settle/internal/ar"
+	"github.com/settle/settle/internal/docs"
 	"github.com/settle/settle/internal/i18n"
 	"github.com/settle/settle/views"
 )
@@ -62,18 +63,33 @@ func (s *Server) statementShow(w http.ResponseWriter, r *http.Request, ds *debto
 	if vm.ErrorKey != "" {
 		status = http.StatusBadRequest
 	}
-	if q.Get("format") == "csv" && vm.ErrorKey == "" {
+	if format := q.Get("format"); (format == "csv" || format == "pdf") && vm.ErrorKey == "" {
 		loc := s.Catalog.Locale(s.language(w, r, p))
 		if err := s.Store.AddInteraction(ctx, &ar.Interaction{CreditorID: c.ID, DebtorID: ds.DebtorID,
 			Kind: "statement.downloaded", Actor: "debtor", Visibility: ar.VisibleToCustomer,
-			Data: map[string]any{"from": vm.FromInput, "to": vm.ToInput, "format": "csv"}}); err != nil {
+			Data: map[string]any{"from": vm.FromInput, "to": vm.ToInput, "format": format}}); err != nil {
 			return err
 		}
+		var body []byte
 		h := w.Header()
-		h.Set("Content-Type", "text/csv; charset=utf-8")
-		h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="Statement-%s-%s.csv"`, vm.FromInput, vm.ToInput))
+		if format == "csv" {
+			body = statementCSV(loc, vm)
+			h.Set("Content-Type", "text/csv; charset=utf-8")
+		} else {
+			d, err := s.Store.Debtor(ctx, c.ID, ds.DebtorID)
+			if err != nil {
+				return err
+			}
+			var buf bytes.Buffer
+			if err := docs.RenderStatementPDF(&buf, s.statementDoc(loc, c, d, vm)); err != nil {
+				return err
+			}
+			body = buf.Bytes()
+			h.Set("Content-Type", "application/pdf")
+		}
+		h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="Statement-%s-%s.%s"`, vm.FromInput, vm.ToInput, format))
 		h.Set("Cache-Control", "private, no-store")
-		_, err := w.Write(statementCSV(loc, vm))
+		_, err := w.Write(body)
 		return err
 	}
 	return s.render(w, r, status, p, views.StatementPage(vm))
@@ -113,4 +129,28 @@ func csvSafe(s string) string {
 		return "'" + s
 	}
 	return s
+}
+
+func (s *Server) statementDoc(loc *i18n.Locale, c *ar.Creditor, d *ar.Debtor, vm views.StatementVM) docs.StatementDoc {
+	money := func(m int64) string { return loc.Money(m, vm.Currency) }
+	doc := docs.StatementDoc{
+		Letterhead: docs.Letterhead{BrandColor: c.PrimaryColor, CreditorName: c.Name,
+			CreditorAddress: strings.Join(strings.Fields(strings.ReplaceAll(c.Address, "\n", " · ")), " "),
+			CreditorContact: strings.Trim(c.SupportPhone+" · "+c.SupportEmail, " ·"), LegalFooter: c.LegalFooter,
+			Title: loc.T("page.statement.heading"), Created: s.Now()},
+		DebtorLines: []string{d.Name, d.Street, strings.TrimSpace(d.Postcode + " " + d.City), loc.T("doc.invoice.customer_number") + " " + d.CustomerNumber},
+		Period:      loc.Date(vm.From) + " – " + loc.Date(vm.To),
+		Header: [5]string{loc.T("csv.statement.date"), loc.T("csv.statement.entry"), loc.T("csv.statement.reference"),
+			loc.T("csv.statement.amount"), loc.T("csv.statement.balance")},
+		Opening: [2]string{loc.T("csv.statement.opening"), money(vm.OpeningMinor)},
+		Closing: [2]string{loc.T("csv.statement.closing"), money(vm.ClosingMinor)},
+	}
+	for _, l := range vm.Lines {
+		entry := loc.T("ledger." + l.Kind)
+		if l.InvoiceNumber != "" {
+			entry += " · " + l.InvoiceNumber
+		}
+		doc.Rows = append(doc.Rows, [5]string{loc.Date(l.Date), entry, l.Reference, money(l.AmountMinor), money(l.BalanceMinor)})
+	}
+	return doc
 }

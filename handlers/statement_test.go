@@ -54,6 +54,11 @@ func TestStatement(t *testing.T) {
 	if n := h.interactions(h.alice, "statement.downloaded"); n != 1 {
 		t.Errorf("%d downloads recorded", n)
 	}
+	if res := c.get("/account/statement?format=pdf&from=2026-01-01&to=2026-12-31"); res.StatusCode != 200 ||
+		res.Header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(res.body, "%PDF-") ||
+		!strings.Contains(res.Header.Get("Content-Disposition"), "Statement-2026-01-01-2026-12-31.pdf") {
+		t.Errorf("pdf: %d %v", res.StatusCode, res.Header)
+	}
 	// English: commas and a decimal point.
 	if res := c.get("/account/statement?format=csv&lang=en&from=2026-01-01&to=2026-12-31"); !strings.HasPrefix(res.body, "\ufeffDate,Entry,") || !strings.Contains(res.body, ",2.50,") {
 		t.Errorf("english csv: %.120q", res.body)

@@ -43,36 +43,8 @@ type InvoiceDoc struct {
 // and fetches nothing: fonts are embedded, QR codes are drawn from the
 // texts given.
 func RenderInvoicePDF(w io.Writer, d InvoiceDoc) error {
-	pdf := fpdf.New("P", "mm", "A4", "")
-	pdf.AddUTF8FontFromBytes("dejavu", "", fontRegular)
-	pdf.AddUTF8FontFromBytes("dejavu", "B", fontBold)
-	pdf.SetTitle(d.Title, true)
-	pdf.SetCreator("Settle", true)
-	if !d.Created.IsZero() {
-		pdf.SetCreationDate(d.Created)
-	}
-	pdf.SetMargins(18, 16, 18)
-	pdf.SetAutoPageBreak(true, 22)
-	pdf.SetFooterFunc(func() {
-		pdf.SetY(-18)
-		pdf.SetFont("dejavu", "", 7.5)
-		pdf.SetTextColor(90, 90, 90)
-		pdf.MultiCell(0, 3.5, d.LegalFooter, "", "C", false)
-	})
-	pdf.AddPage()
-	r, g, b := hexColor(d.BrandColor)
-
-	// Brand band and sender.
-	pdf.SetFillColor(r, g, b)
-	pdf.Rect(0, 0, 210, 6, "F")
-	pdf.SetTextColor(r, g, b)
-	pdf.SetFont("dejavu", "B", 16)
-	pdf.CellFormat(0, 9, d.CreditorName, "", 1, "L", false, 0, "")
-	pdf.SetTextColor(60, 60, 60)
-	pdf.SetFont("dejavu", "", 8.5)
-	pdf.CellFormat(0, 4.5, d.CreditorAddress, "", 1, "L", false, 0, "")
-	pdf.CellFormat(0, 4.5, d.CreditorContact, "", 1, "L", false, 0, "")
-	pdf.Ln(8)
+	pdf := letterhead(Letterhead{BrandColor: d.BrandColor, CreditorName: d.CreditorName, CreditorAddress: d.CreditorAddress,
+		CreditorContact: d.CreditorContact, LegalFooter: d.LegalFooter, Title: d.Title, Created: d.Created})
 
 	// Recipient and facts side by side.
 	top := pdf.GetY()
@@ -166,6 +138,46 @@ func RenderInvoicePDF(w io.Writer, d InvoiceDoc) error {
 		return fmt.Errorf("docs: invoice pdf: %w", err)
 	}
 	return pdf.Output(w)
+}
+
+// Letterhead is what every document of a creditor starts with.
+type Letterhead struct {
+	BrandColor, CreditorName, CreditorAddress, CreditorContact, LegalFooter, Title string
+	Created                                                                        time.Time
+}
+
+// letterhead starts an A4 document with the embedded fonts, the brand
+// band, the sender and the legal footer on every page.
+func letterhead(h Letterhead) *fpdf.Fpdf {
+	pdf := fpdf.New("P", "mm", "A4", "")
+	pdf.AddUTF8FontFromBytes("dejavu", "", fontRegular)
+	pdf.AddUTF8FontFromBytes("dejavu", "B", fontBold)
+	pdf.SetTitle(h.Title, true)
+	pdf.SetCreator("Settle", true)
+	if !h.Created.IsZero() {
+		pdf.SetCreationDate(h.Created)
+	}
+	pdf.SetMargins(18, 16, 18)
+	pdf.SetAutoPageBreak(true, 22)
+	pdf.SetFooterFunc(func() {
+		pdf.SetY(-18)
+		pdf.SetFont("dejavu", "", 7.5)
+		pdf.SetTextColor(90, 90, 90)
+		pdf.MultiCell(0, 3.5, h.LegalFooter, "", "C", false)
+	})
+	pdf.AddPage()
+	r, g, b := hexColor(h.BrandColor)
+	pdf.SetFillColor(r, g, b)
+	pdf.Rect(0, 0, 210, 6, "F")
+	pdf.SetTextColor(r, g, b)
+	pdf.SetFont("dejavu", "B", 16)
+	pdf.CellFormat(0, 9, h.CreditorName, "", 1, "L", false, 0, "")
+	pdf.SetTextColor(60, 60, 60)
+	pdf.SetFont("dejavu", "", 8.5)
+	pdf.CellFormat(0, 4.5, h.CreditorAddress, "", 1, "L", false, 0, "")
+	pdf.CellFormat(0, 4.5, h.CreditorContact, "", 1, "L", false, 0, "")
+	pdf.Ln(8)
+	return pdf
 }
 
 // hexColor reads #rrggbb (anything else is a calm dark blue).

@@ -3,6 +3,7 @@ package docs
 import (
 	"bytes"
 	"os"
+	"regexp"
 	"testing"
 	"time"
 )
@@ -35,5 +36,28 @@ func TestRenderInvoicePDF(t *testing.T) {
 	}
 	if out := os.Getenv("SETTLE_PDF_OUT"); out != "" {
 		os.WriteFile(out, b, 0o644)
+	}
+}
+
+func TestRenderStatementPDF(t *testing.T) {
+	inv := sampleInvoice()
+	d := StatementDoc{Letterhead: Letterhead{BrandColor: inv.BrandColor, CreditorName: inv.CreditorName, Title: "Kontoauszug",
+		LegalFooter: inv.LegalFooter}, DebtorLines: inv.DebtorLines, Period: "01.01.2026 – 23.11.2026",
+		Header:  [5]string{"Datum", "Buchung", "Referenz", "Betrag", "Saldo"},
+		Opening: [2]string{"Anfangssaldo", "0,00 €"}, Closing: [2]string{"Endsaldo", "34,51 €"}}
+	for i := 0; i < 80; i++ { // long enough for a second page
+		d.Rows = append(d.Rows, [5]string{"03.09.2026", "Rechnung · 2026-001243", "Überweisung", "34,51 €", "34,51 €"})
+	}
+	var buf bytes.Buffer
+	if err := RenderStatementPDF(&buf, d); err != nil {
+		t.Fatal(err)
+	}
+	b := buf.Bytes()
+	m := regexp.MustCompile(`/Count (\d+)`).FindSubmatch(b)
+	if !bytes.HasPrefix(b, []byte("%PDF-")) || m == nil || string(m[1]) < "2" || len(m[1]) != 1 {
+		t.Errorf("statement PDF: %d bytes, pages %q: want 2 to 9 pages for 80 rows", len(b), m)
+	}
+	if out := os.Getenv("SETTLE_PDF_OUT"); out != "" {
+		os.WriteFile(out+".statement.pdf", buf.Bytes(), 0o644)
 	}
 }
