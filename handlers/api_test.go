@@ -488,3 +488,32 @@ func TestAPIInvoiceDocument(t *testing.T) {
 		t.Errorf("too large: %d", res.status)
 	}
 }
+
+func TestAPIDocuments(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	key := h.apiKey(h.a)
+	res := h.call("GET", "/api/v1/invoices/R-1001/pdf", key, "")
+	if res.status != 200 || res.header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(string(res.body), "%PDF-") {
+		t.Errorf("invoice pdf: %d", res.status)
+	}
+	if res := h.call("GET", "/api/v1/invoices/R-3001/pdf", key, ""); res.status != 404 {
+		t.Errorf("other creditor's invoice: %d", res.status)
+	}
+	st := h.call("GET", "/api/v1/debtors/K-100/statement?from=2026-01-01&to=2026-12-31", key, "")
+	m := st.json(t)
+	open := h.open("R-1001") + h.open("R-1002") + h.open("R-1003")
+	if st.status != 200 || m["closing_balance_minor"].(float64) != float64(open) || len(m["entries"].([]any)) < 4 {
+		t.Errorf("statement: %d %v", st.status, m)
+	}
+	// Creditor B's key sees B's K-100 (carol), never alice.
+	other := h.call("GET", "/api/v1/debtors/K-100/statement?from=2026-01-01&to=2026-12-31", h.apiKey(h.b), "").json(t)
+	for _, e := range other["entries"].([]any) {
+		if n := e.(map[string]any)["invoice_number"]; n == "R-1001" || n == "R-1002" {
+			t.Errorf("creditor B sees alice's %v", n)
+		}
+	}
+	if res := h.call("GET", "/api/v1/debtors/K-100/statement?from=nope", key, ""); res.status != 400 {
+		t.Errorf("bad date: %d", res.status)
+	}
+}

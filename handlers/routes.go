@@ -53,6 +53,8 @@ func (s *Server) Routes() []Route {
 		{"POST /api/v1/debtors/{customer_number}/links", APIKey, s.api(s.apiLinkCreate)},
 		{"PUT /api/v1/debtors/{customer_number}/service-status", APIKey, s.api(s.apiServiceStatusPut)},
 		{"PUT /api/v1/invoices/{invoice_number}", APIKey, s.api(s.apiInvoicePut)},
+		{"GET /api/v1/invoices/{invoice_number}/pdf", APIKey, s.api(s.apiInvoicePDF)},
+		{"GET /api/v1/debtors/{customer_number}/statement", APIKey, s.api(s.apiStatement)},
 		{"PUT /api/v1/invoices/{invoice_number}/document", APIKey, s.apiLimit(s.apiDocumentPut, maxDocument)},
 		{"POST /api/v1/invoices:batch", APIKey, s.apiLimit(s.apiInvoiceBatch, maxBatchBody)},
 		{"POST /api/v1/payments", APIKey, s.api(s.apiPaymentCreate)},
