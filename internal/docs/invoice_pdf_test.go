@@ -61,3 +61,35 @@ func TestRenderStatementPDF(t *testing.T) {
 		os.WriteFile(out+".statement.pdf", buf.Bytes(), 0o644)
 	}
 }
+
+// BenchmarkInvoicePDF renders a one-page invoice copy (target < 50 ms).
+func BenchmarkInvoicePDF(b *testing.B) {
+	d := sampleInvoice()
+	b.ReportAllocs()
+	for b.Loop() {
+		var buf bytes.Buffer
+		if err := RenderInvoicePDF(&buf, d); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkStatementPDF renders a statement of 1,000 entries (target <
+// 300 ms).
+func BenchmarkStatementPDF(b *testing.B) {
+	inv := sampleInvoice()
+	d := StatementDoc{Letterhead: Letterhead{BrandColor: inv.BrandColor, CreditorName: inv.CreditorName, Title: "Kontoauszug",
+		LegalFooter: inv.LegalFooter}, DebtorLines: inv.DebtorLines, Period: "01.01.2016 – 23.11.2026",
+		Header: [5]string{"Datum", "Buchung", "Referenz", "Betrag", "Saldo"}, Opening: [2]string{"Anfangssaldo", "0,00 €"},
+		Closing: [2]string{"Endsaldo", "34,51 €"}}
+	for i := 0; i < 1000; i++ {
+		d.Rows = append(d.Rows, [5]string{"03.09.2026", "Rechnung · 2026-001243", "Überweisung", "34,51 €", "1.234,51 €"})
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		var buf bytes.Buffer
+		if err := RenderStatementPDF(&buf, d); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
