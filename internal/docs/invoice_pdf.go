@@ -37,6 +37,8 @@ type InvoiceDoc struct {
 	TransferQR      string // EPC payload, "" for none
 	TransferCaption string
 	Created         time.Time // the PDF's creation date (fixed for tests)
+	Logo            []byte    // PNG or JPEG; see Letterhead
+	LogoType        string
 }
 
 // RenderInvoicePDF writes the invoice copy as an A4 PDF. It reads no file
@@ -44,7 +46,8 @@ type InvoiceDoc struct {
 // texts given.
 func RenderInvoicePDF(w io.Writer, d InvoiceDoc) error {
 	pdf := letterhead(Letterhead{BrandColor: d.BrandColor, CreditorName: d.CreditorName, CreditorAddress: d.CreditorAddress,
-		CreditorContact: d.CreditorContact, LegalFooter: d.LegalFooter, Title: d.Title, Created: d.Created})
+		CreditorContact: d.CreditorContact, LegalFooter: d.LegalFooter, Title: d.Title, Created: d.Created,
+		Logo: d.Logo, LogoType: d.LogoType})
 
 	// Recipient and facts side by side.
 	top := pdf.GetY()
@@ -144,6 +147,10 @@ func RenderInvoicePDF(w io.Writer, d InvoiceDoc) error {
 type Letterhead struct {
 	BrandColor, CreditorName, CreditorAddress, CreditorContact, LegalFooter, Title string
 	Created                                                                        time.Time
+	// Logo is the creditor's logo as PNG or JPEG (LogoType image/png or
+	// image/jpeg); SVG logos are left out of PDFs.
+	Logo     []byte
+	LogoType string
 }
 
 // letterhead starts an A4 document with the embedded fonts, the brand
@@ -169,6 +176,15 @@ func letterhead(h Letterhead) *fpdf.Fpdf {
 	r, g, b := hexColor(h.BrandColor)
 	pdf.SetFillColor(r, g, b)
 	pdf.Rect(0, 0, 210, 6, "F")
+	if kind := map[string]string{"image/png": "PNG", "image/jpeg": "JPG"}[h.LogoType]; kind != "" && len(h.Logo) > 0 {
+		opts := fpdf.ImageOptions{ImageType: kind}
+		pdf.RegisterImageOptionsReader("logo", opts, bytes.NewReader(h.Logo))
+		if pdf.Ok() {
+			pdf.ImageOptions("logo", 150, 11, 0, 14, false, opts, 0, "")
+		} else {
+			pdf.ClearError() // a broken logo must not cost the debtor the document
+		}
+	}
 	pdf.SetTextColor(r, g, b)
 	pdf.SetFont("dejavu", "B", 16)
 	pdf.CellFormat(0, 9, h.CreditorName, "", 1, "L", false, 0, "")

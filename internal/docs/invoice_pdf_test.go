@@ -2,6 +2,9 @@ package docs
 
 import (
 	"bytes"
+	"image"
+	"image/color"
+	"image/png"
 	"os"
 	"regexp"
 	"testing"
@@ -90,6 +93,30 @@ func BenchmarkStatementPDF(b *testing.B) {
 		var buf bytes.Buffer
 		if err := RenderStatementPDF(&buf, d); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+func TestLogoInPDF(t *testing.T) {
+	img := image.NewRGBA(image.Rect(0, 0, 40, 20))
+	for x := 0; x < 40; x++ {
+		img.Set(x, 10, color.RGBA{0, 98, 111, 255})
+	}
+	var logo bytes.Buffer
+	png.Encode(&logo, img)
+	for name, lh := range map[string]Letterhead{
+		"png":    {Logo: logo.Bytes(), LogoType: "image/png"},
+		"broken": {Logo: []byte("not a png"), LogoType: "image/png"},
+		"svg":    {Logo: []byte("<svg/>"), LogoType: "image/svg+xml"},
+	} {
+		d := sampleInvoice()
+		lh.CreditorName, lh.Title = d.CreditorName, d.Title
+		var buf bytes.Buffer
+		if err := RenderStatementPDF(&buf, StatementDoc{Letterhead: lh}); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+		if hasImage := bytes.Contains(buf.Bytes(), []byte("/Subtype /Image")); hasImage != (name == "png") {
+			t.Errorf("%s: image in PDF = %v", name, hasImage)
 		}
 	}
 }
