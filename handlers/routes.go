@@ -44,6 +44,7 @@ func (s *Server) Routes() []Route {
 		{"GET /account/invoices/{number}", StepUp, s.steppedUp(s.invoiceShow)},
 		{"GET /account/invoices/{number}/pdf", StepUp, s.steppedUp(s.invoicePDF)},
 		{"GET /account/statement", StepUp, s.steppedUp(s.statementShow)},
+		{"GET /account/history", StepUp, s.steppedUp(s.historyShow)},
 		{"POST /logout", Public, s.handle(s.logout)},
 		{"GET /signed-out", Public, s.handle(s.signedOut)},
 		{"GET /brand/{slug}/logo", Public, s.handle(s.brandLogo)},

@@ -132,3 +132,17 @@ type StatementPreset struct {
 	Key      string // translation key
 	From, To string
 }
+
+// HistoryVM is the timeline the debtor shares with the creditor's staff.
+type HistoryVM struct {
+	Entries []HistoryEntry
+}
+
+// HistoryEntry is one event on the timeline, with its text's arguments
+// already formatted.
+type HistoryEntry struct {
+	At      time.Time
+	Key     string // translation key, history.<kind>
+	Args    []any
+	Channel string
+}
