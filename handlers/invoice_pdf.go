@@ -107,7 +107,7 @@ func (s *Server) invoiceDoc(r *http.Request, loc *i18n.Locale, c *ar.Creditor, d
 	if inv.OpenMinor > 0 {
 		// A QR code to the portal: a fresh link of its own, expiring like any
 		// link; the session is never put on paper.
-		if token, _, err := s.Portal.IssueLink(r.Context(), c, d.ID, "document"); err == nil {
+		if token, err := s.Portal.IssueDocumentLink(r.Context(), c, d.ID); err == nil {
 			doc.PortalQR = s.Portal.LinkURL(token)
 			doc.PortalCaption = loc.T("doc.invoice.portal_qr")
 		}

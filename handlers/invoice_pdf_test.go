@@ -16,15 +16,16 @@ func TestInvoicePDF(t *testing.T) {
 		t.Errorf("before step-up: %d %s", res.StatusCode, res.Header.Get("Location"))
 	}
 	c := h.steppedUp(h.alice)
-	links := h.queryInt(`SELECT count(*) FROM access_links WHERE channel = 'document'`)
+	links := h.queryInt(`SELECT count(*) FROM access_links WHERE purpose = 'document'`)
 	res := c.get("/account/invoices/R-1001/pdf")
 	if res.StatusCode != 200 || res.Header.Get("Content-Type") != "application/pdf" ||
 		res.Header.Get("Content-Disposition") != `attachment; filename="Invoice-R-1001.pdf"` ||
 		res.Header.Get("X-Content-Type-Options") != "nosniff" || !strings.HasPrefix(res.body, "%PDF-") {
 		t.Fatalf("rendered copy: %d %v", res.StatusCode, res.Header)
 	}
-	if n := h.queryInt(`SELECT count(*) FROM access_links WHERE channel = 'document'`); n != links+1 {
-		t.Errorf("the QR code's link: %d new links, want 1 of its own", n-links)
+	if n := h.queryInt(`SELECT count(*) FROM access_links WHERE purpose = 'document'
+		AND expires_at > now() + interval '89 days'`); n != links+1 {
+		t.Errorf("the QR code's link: %d new links, want 1 of its own (purpose document, 90 days)", n-links)
 	}
 	if n := h.interactions(h.alice, "invoice.copy_downloaded"); n != 1 {
 		t.Errorf("%d downloads recorded", n)

@@ -117,7 +117,7 @@ CREATE TABLE access_links (
     creditor_id  bigint NOT NULL,
     debtor_id    bigint NOT NULL,
     token_hash   bytea NOT NULL UNIQUE CHECK (octet_length(token_hash) = 32),
-    purpose      text NOT NULL DEFAULT 'portal' CHECK (purpose IN ('portal')),
+    purpose      text NOT NULL DEFAULT 'portal' CHECK (purpose IN ('portal', 'document')),
     channel      text NOT NULL DEFAULT '',
     created_at   timestamptz NOT NULL DEFAULT now(),
     expires_at   timestamptz NOT NULL,

@@ -111,7 +111,7 @@ func TestLinkUsable(t *testing.T) {
 		{AccessLink{Purpose: PurposePortal, ExpiresAt: now.Add(time.Second)}, ""},
 		{AccessLink{Purpose: PurposePortal, ExpiresAt: now}, Gone},
 		{AccessLink{Purpose: PurposePortal, ExpiresAt: now.Add(time.Hour), RevokedAt: &revoked}, Gone},
-		{AccessLink{Purpose: "document_qr", ExpiresAt: now.Add(time.Hour)}, NotFound},
+		{AccessLink{Purpose: "statement_qr", ExpiresAt: now.Add(time.Hour)}, NotFound},
 	}
 	for i, c := range cases {
 		err := c.link.Usable(now, PurposePortal)
@@ -233,5 +233,16 @@ func TestCreditorReference(t *testing.T) {
 		if _, err := CreditorReference(bad); err == nil {
 			t.Errorf("CreditorReference(%q) accepted", bad)
 		}
+	}
+}
+
+func TestLinkPurposes(t *testing.T) {
+	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	doc := AccessLink{Purpose: PurposeDocument, ExpiresAt: now.Add(time.Hour)}
+	if err := doc.Usable(now, PurposePortal); ErrorCode(err) != NotFound {
+		t.Errorf("a document link used where only portal links count: %v", err)
+	}
+	if err := doc.Usable(now, PurposePortal, PurposeDocument); err != nil {
+		t.Errorf("a document link refused where it counts: %v", err)
 	}
 }

@@ -14,7 +14,14 @@ type LinkPurpose string
 // Link purposes.
 const (
 	PurposePortal LinkPurpose = "portal" // the personal link sent by email, SMS, letter or API
+	// PurposeDocument is the link behind the QR code printed on an
+	// invoice copy or statement: it opens the portal too, but lives longer
+	// (paper is kept) and is told apart in the timeline and in revocations.
+	PurposeDocument LinkPurpose = "document"
 )
+
+// DocumentLinkTTL is how long a QR code on a document works.
+const DocumentLinkTTL = 90 * 24 * time.Hour
 
 // TokenBytes is the size of a link token: 256 bits from crypto/rand.
 const TokenBytes = 32
@@ -33,11 +40,16 @@ type AccessLink struct {
 	RevokedAt  *time.Time  `db:"revoked_at"`
 }
 
-// Usable reports why a link cannot be used at instant now: nil if it can,
-// else a Gone error.
-func (l *AccessLink) Usable(now time.Time, purpose LinkPurpose) error {
+// Usable reports why a link cannot be used at instant now for one of the
+// purposes: nil if it can, NotFound for a link of another purpose (it is
+// useless here), else a Gone error.
+func (l *AccessLink) Usable(now time.Time, purposes ...LinkPurpose) error {
+	ok := false
+	for _, p := range purposes {
+		ok = ok || l.Purpose == p
+	}
 	switch {
-	case l.Purpose != purpose:
+	case !ok:
 		return Errorf(NotFound, "error.link.invalid")
 	case l.RevokedAt != nil:
 		return Errorf(Gone, "error.link.revoked")

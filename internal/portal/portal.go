@@ -106,6 +106,18 @@ func (s *Service) IssueLink(ctx context.Context, creditor *ar.Creditor, debtorID
 	return token, link, nil
 }
 
+// IssueDocumentLink creates the link behind a document's QR code
+// (purpose document, DocumentLinkTTL) and returns its token.
+func (s *Service) IssueDocumentLink(ctx context.Context, creditor *ar.Creditor, debtorID int64) (string, error) {
+	token, hash := ar.NewToken()
+	link := &ar.AccessLink{CreditorID: creditor.ID, DebtorID: debtorID, TokenHash: hash,
+		Purpose: ar.PurposeDocument, Channel: "document", ExpiresAt: s.now().Add(ar.DocumentLinkTTL)}
+	if err := s.Store.CreateAccessLink(ctx, link); err != nil {
+		return "", err
+	}
+	return token, nil
+}
+
 // IssueLinkByNumber finds a debtor by creditor slug and customer number
 // and issues a link.
 func (s *Service) IssueLinkByNumber(ctx context.Context, slug, customerNumber, channel string) (url string, link *ar.AccessLink, err error) {
@@ -158,7 +170,7 @@ func (s *Service) Resolve(ctx context.Context, token, ip string) (*Visit, error)
 		return nil, err
 	}
 	v := &Visit{Link: link, Creditor: c}
-	if err := link.Usable(s.now(), ar.PurposePortal); err != nil {
+	if err := link.Usable(s.now(), ar.PurposePortal, ar.PurposeDocument); err != nil {
 		return v, err // the creditor is known: the error page can wear its brand
 	}
 	if v.Debtor, err = s.Store.Debtor(ctx, link.CreditorID, link.DebtorID); err != nil {
