@@ -75,9 +75,7 @@ func (s *Server) invoiceDoc(r *http.Request, loc *i18n.Locale, c *ar.Creditor, d
 		LineHeader: [4]string{loc.T("doc.invoice.description"), loc.T("doc.invoice.quantity"), loc.T("doc.invoice.unit_price"), loc.T("doc.invoice.amount")},
 		Created:    s.Now(),
 	}
-	if c.HasLogo {
-		doc.Logo, doc.LogoType, _ = s.Store.CreditorLogo(r.Context(), c.ID)
-	}
+	doc.Logo, doc.LogoType, _ = s.Store.CreditorPrintLogo(r.Context(), c.ID)
 	contact := []string{}
 	for _, x := range []string{c.SupportPhone, c.SupportEmail} {
 		if x != "" {

@@ -1,6 +1,10 @@
 package handlers
 
 import (
+	"bytes"
+	"image"
+	"image/color"
+	"image/png"
 	"strings"
 	"testing"
 )
@@ -29,6 +33,20 @@ func TestInvoicePDF(t *testing.T) {
 	}
 	if n := h.interactions(h.alice, "invoice.copy_downloaded"); n != 1 {
 		t.Errorf("%d downloads recorded", n)
+	}
+	// No logo for the PDF yet (creditor A's is an SVG): none drawn. With a
+	// PNG rendering on file, it is.
+	img := image.NewRGBA(image.Rect(0, 0, 40, 10))
+	img.Set(1, 1, color.RGBA{200, 0, 0, 255})
+	var logo bytes.Buffer
+	png.Encode(&logo, img)
+	if _, err := h.db.Exec(`UPDATE creditors SET logo_print = $2 WHERE id = $1`, h.a.ID, logo.Bytes()); err != nil {
+		t.Fatal(err)
+	}
+	withLogo := c.get("/account/invoices/R-1001/pdf")
+	images := strings.Count(withLogo.body, "/Subtype /Image")
+	if images <= strings.Count(res.body, "/Subtype /Image") {
+		t.Errorf("the print logo was not drawn (%d images, %d before)", images, strings.Count(res.body, "/Subtype /Image"))
 	}
 	// The creditor's original, when uploaded, is what the debtor gets.
 	original := "%PDF-1.4\n% the creditor's own\n" + strings.Repeat("x", 80) + "\n%%EOF\n"

@@ -80,8 +80,10 @@ func (s *Server) statementShow(w http.ResponseWriter, r *http.Request, ds *debto
 			if err != nil {
 				return err
 			}
+			doc := s.statementDoc(loc, c, d, vm)
+			doc.Logo, doc.LogoType, _ = s.Store.CreditorPrintLogo(ctx, c.ID)
 			var buf bytes.Buffer
-			if err := docs.RenderStatementPDF(&buf, s.statementDoc(loc, c, d, vm)); err != nil {
+			if err := docs.RenderStatementPDF(&buf, doc); err != nil {
 				return err
 			}
 			body = buf.Bytes()

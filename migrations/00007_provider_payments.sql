@@ -5,6 +5,7 @@
 -- bank details for transfers and an encrypted Mollie key.
 ALTER TABLE creditors
     ADD COLUMN mollie_key_sealed bytea,
+    ADD COLUMN logo_print bytea, -- PNG of the logo for PDFs (they draw raster images only)
     ADD COLUMN bank_holder text NOT NULL DEFAULT '',
     ADD COLUMN bank_iban text NOT NULL DEFAULT '',
     ADD COLUMN bank_bic text NOT NULL DEFAULT '';
@@ -59,4 +60,4 @@ ALTER TABLE payments DROP COLUMN provider, DROP COLUMN provider_id, DROP COLUMN 
 ALTER TABLE payments DROP CONSTRAINT payments_method_check;
 ALTER TABLE payments ADD CONSTRAINT payments_method_check
     CHECK (method IN ('bank_transfer', 'external', 'card', 'direct_debit', 'other'));
-ALTER TABLE creditors DROP COLUMN mollie_key_sealed, DROP COLUMN bank_holder, DROP COLUMN bank_iban, DROP COLUMN bank_bic;
+ALTER TABLE creditors DROP COLUMN mollie_key_sealed, DROP COLUMN logo_print, DROP COLUMN bank_holder, DROP COLUMN bank_iban, DROP COLUMN bank_bic;

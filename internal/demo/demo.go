@@ -25,6 +25,12 @@ var (
 	nordwindLogo []byte
 	//go:embed logos/lumen-energie.svg
 	lumenLogo []byte
+	// PNG renderings of the logos for PDFs (made from the SVGs with
+	// headless Chromium at 640×160).
+	//go:embed logos/nordwind-mobil-print.png
+	nordwindPrintLogo []byte
+	//go:embed logos/lumen-energie-print.png
+	lumenPrintLogo []byte
 )
 
 const (

@@ -95,8 +95,9 @@ func lumen(today time.Time) *tenant {
 				BankIBAN:        "DE02120300000000202051", // a published example IBAN: fictional
 				BankBIC:         "BYLADEM1001",
 			},
-			Logo:     lumenLogo,
-			LogoType: "image/svg+xml",
+			Logo:      lumenLogo,
+			LogoPrint: lumenPrintLogo,
+			LogoType:  "image/svg+xml",
 		},
 		number: func(year, n int) string { return fmt.Sprintf("LE-%d-%05d", year, n) },
 		first:  12,

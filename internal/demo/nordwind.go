@@ -238,8 +238,9 @@ func nordwind(today time.Time) *tenant {
 				BankIBAN:        "DE89370400440532013000", // the textbook example IBAN: fictional
 				BankBIC:         "COBADEFFXXX",
 			},
-			Logo:     nordwindLogo,
-			LogoType: "image/svg+xml",
+			Logo:      nordwindLogo,
+			LogoPrint: nordwindPrintLogo,
+			LogoType:  "image/svg+xml",
 		},
 		number: func(year, n int) string { return fmt.Sprintf("%d-%06d", year, n) },
 		first:  1187,

@@ -4,6 +4,9 @@ import (
 	"bytes"
 	_ "embed"
 	"fmt"
+	"image"
+	_ "image/jpeg" // logos
+	_ "image/png"
 	"io"
 	"strconv"
 	"time"
@@ -176,15 +179,7 @@ func letterhead(h Letterhead) *fpdf.Fpdf {
 	r, g, b := hexColor(h.BrandColor)
 	pdf.SetFillColor(r, g, b)
 	pdf.Rect(0, 0, 210, 6, "F")
-	if kind := map[string]string{"image/png": "PNG", "image/jpeg": "JPG"}[h.LogoType]; kind != "" && len(h.Logo) > 0 {
-		opts := fpdf.ImageOptions{ImageType: kind}
-		pdf.RegisterImageOptionsReader("logo", opts, bytes.NewReader(h.Logo))
-		if pdf.Ok() {
-			pdf.ImageOptions("logo", 150, 11, 0, 14, false, opts, 0, "")
-		} else {
-			pdf.ClearError() // a broken logo must not cost the debtor the document
-		}
-	}
+	drawLogo(pdf, h.Logo, h.LogoType)
 	pdf.SetTextColor(r, g, b)
 	pdf.SetFont("dejavu", "B", 16)
 	pdf.CellFormat(0, 9, h.CreditorName, "", 1, "L", false, 0, "")
@@ -194,6 +189,34 @@ func letterhead(h Letterhead) *fpdf.Fpdf {
 	pdf.CellFormat(0, 4.5, h.CreditorContact, "", 1, "L", false, 0, "")
 	pdf.Ln(8)
 	return pdf
+}
+
+// drawLogo puts a PNG or JPEG logo at the top right. A logo that does not
+// decode is left out: a broken logo must never cost the debtor the
+// document (the PDF library panics on some truncated images, so the image
+// is decoded by Go first).
+func drawLogo(pdf *fpdf.Fpdf, logo []byte, mediaType string) {
+	kind := map[string]string{"image/png": "PNG", "image/jpeg": "JPG"}[mediaType]
+	if kind == "" || len(logo) == 0 {
+		return
+	}
+	if _, _, err := image.Decode(bytes.NewReader(logo)); err != nil {
+		return
+	}
+	defer func() {
+		if recover() != nil {
+			pdf.ClearError()
+		}
+	}()
+	opts := fpdf.ImageOptions{ImageType: kind}
+	info := pdf.RegisterImageOptionsReader("logo", opts, bytes.NewReader(logo))
+	if !pdf.Ok() || info == nil || info.Height() <= 0 {
+		pdf.ClearError()
+		return
+	}
+	const height = 10.0
+	width := min(height*info.Width()/info.Height(), 60)
+	pdf.ImageOptions("logo", 192-width, 9, width, 0, false, opts, 0, "")
 }
 
 // hexColor reads #rrggbb (anything else is a calm dark blue).

@@ -107,6 +107,7 @@ func TestLogoInPDF(t *testing.T) {
 	for name, lh := range map[string]Letterhead{
 		"png":    {Logo: logo.Bytes(), LogoType: "image/png"},
 		"broken": {Logo: []byte("not a png"), LogoType: "image/png"},
+		"cut":    {Logo: logo.Bytes()[:len(logo.Bytes())/2], LogoType: "image/png"},
 		"svg":    {Logo: []byte("<svg/>"), LogoType: "image/svg+xml"},
 	} {
 		d := sampleInvoice()
@@ -114,6 +115,9 @@ func TestLogoInPDF(t *testing.T) {
 		var buf bytes.Buffer
 		if err := RenderStatementPDF(&buf, StatementDoc{Letterhead: lh}); err != nil {
 			t.Errorf("%s: %v", name, err)
+		}
+		if !bytes.HasPrefix(buf.Bytes(), []byte("%PDF-")) {
+			t.Errorf("%s: no PDF", name)
 		}
 		if hasImage := bytes.Contains(buf.Bytes(), []byte("/Subtype /Image")); hasImage != (name == "png") {
 			t.Errorf("%s: image in PDF = %v", name, hasImage)

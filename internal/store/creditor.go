@@ -54,8 +54,9 @@ func (s *Store) CreditorLogo(ctx context.Context, id int64) (logo []byte, mediaT
 // NewCreditor is what CreateCreditor needs.
 type NewCreditor struct {
 	ar.Creditor
-	Logo     []byte
-	LogoType string
+	Logo      []byte
+	LogoType  string
+	LogoPrint []byte // PNG for PDFs, when Logo is an SVG
 }
 
 // CreateCreditor inserts a creditor and returns its id.
@@ -75,13 +76,41 @@ func (s *Store) CreateCreditor(ctx context.Context, c NewCreditor) (id int64, er
 	err = s.q.GetContext(ctx, &id, `INSERT INTO creditors (slug, name, legal_name, address,
 		support_phone, support_email, support_hours, legal_footer, primary_color, accent_color,
 		logo, logo_type, default_language, timezone, currency, stepup_method, stepup_knowledge, link_ttl,
-		bank_holder, bank_iban, bank_bic)
+		bank_holder, bank_iban, bank_bic, logo_print)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-		make_interval(secs => $18), $19, $20, $21)
+		make_interval(secs => $18), $19, $20, $21, $22)
 		RETURNING id`,
 		c.Slug, c.Name, c.LegalName, c.Address, c.SupportPhone, c.SupportEmail, c.SupportHours,
 		c.LegalFooter, c.PrimaryColor, c.AccentColor, logo, c.LogoType, c.DefaultLanguage,
 		c.Timezone, c.Currency, c.StepUp, c.StepUpKnowledge, ttl.Seconds(),
-		c.BankHolder, ar.NormalizeIBAN(c.BankIBAN), c.BankBIC)
+		c.BankHolder, ar.NormalizeIBAN(c.BankIBAN), c.BankBIC, nullBytes(c.LogoPrint))
 	return id, err
+}
+
+// CreditorPrintLogo returns the logo to draw on PDFs: the PNG rendering
+// when there is one, else the logo itself if it is PNG or JPEG.
+func (s *Store) CreditorPrintLogo(ctx context.Context, id int64) (logo []byte, mediaType string, err error) {
+	defer wrap(&err, "CreditorPrintLogo(%d)", id)
+	var row struct {
+		Print []byte `db:"logo_print"`
+		Logo  []byte `db:"logo"`
+		Type  string `db:"logo_type"`
+	}
+	if err = s.q.GetContext(ctx, &row, `SELECT logo_print, logo, logo_type FROM creditors WHERE id = $1`, id); err != nil {
+		return nil, "", err
+	}
+	switch {
+	case len(row.Print) > 0:
+		return row.Print, "image/png", nil
+	case row.Type == "image/png" || row.Type == "image/jpeg":
+		return row.Logo, row.Type, nil
+	}
+	return nil, "", nil
+}
+
+func nullBytes(b []byte) any {
+	if len(b) == 0 {
+		return nil
+	}
+	return b
 }
