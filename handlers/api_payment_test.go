@@ -61,6 +61,10 @@ func TestAPIPaymentAllocation(t *testing.T) {
 	if m := res.json(t); res.status != 201 || m["unallocated_minor"].(float64) != 700 || h.open("R-1002") != 0 {
 		t.Errorf("named invoice: %d %s", res.status, res.body)
 	}
+	// The surplus is a credit and a task for staff, never silently lost.
+	if n := h.queryInt(`SELECT count(*) FROM staff_tasks WHERE kind = 'overpayment' AND amount_minor = 700 AND debtor_id = $1`, h.alice.ID); n != 1 {
+		t.Errorf("%d overpayment tasks", n)
+	}
 	// Someone else's invoice is unknown, and nothing is booked.
 	before := h.queryInt(`SELECT count(*) FROM payments`)
 	if res := h.call("POST", "/api/v1/payments", key, `{"customer_number": "K-100", "amount_minor": 100,

@@ -47,7 +47,25 @@ $$;
 CREATE TRIGGER mollie_webhooks_enqueue AFTER INSERT ON mollie_webhooks
     FOR EACH ROW EXECUTE FUNCTION mollie_webhooks_enqueue();
 
+-- Work for AR staff that the system found (the back office lists it):
+-- money that could not be allocated (an overpayment, two channels paying
+-- the same invoices) must never be silently lost.
+CREATE TABLE staff_tasks (
+    id           bigserial PRIMARY KEY,
+    creditor_id  bigint NOT NULL,
+    debtor_id    bigint NOT NULL,
+    kind         text NOT NULL CHECK (kind IN ('overpayment')),
+    payment_id   bigint REFERENCES payments (id),
+    amount_minor bigint NOT NULL DEFAULT 0,
+    currency     text NOT NULL DEFAULT 'EUR',
+    created_at   timestamptz NOT NULL DEFAULT now(),
+    done_at      timestamptz,
+    FOREIGN KEY (creditor_id, debtor_id) REFERENCES debtors (creditor_id, id)
+);
+CREATE INDEX staff_tasks_open_idx ON staff_tasks (creditor_id, created_at) WHERE done_at IS NULL;
+
 -- +goose Down
+DROP TABLE staff_tasks;
 DROP TRIGGER mollie_webhooks_enqueue ON mollie_webhooks;
 DROP FUNCTION mollie_webhooks_enqueue();
 DROP TABLE mollie_webhooks;

@@ -174,6 +174,11 @@ func (s *Service) ApplyPaid(ctx context.Context, tx *store.Store, c *ar.Creditor
 			return nil, err
 		}
 		res.Allocations = append(res.Allocations, store.Allocation{AmountMinor: left})
+		// More than was open (paid twice, from two channels): a credit on
+		// the account and a task for staff, never silently lost.
+		if err := tx.AddOverpaymentTask(ctx, p, left); err != nil {
+			return nil, err
+		}
 	}
 	if err := tx.AddInteraction(ctx, &ar.Interaction{CreditorID: c.ID, DebtorID: d.ID,
 		Kind: ar.KindPaymentBooked, Channel: p.Method, Actor: "debtor", Visibility: ar.VisibleToCustomer,

@@ -278,3 +278,12 @@ func (s *Store) AddMollieWebhook(ctx context.Context, providerID string) (err er
 	_, err = s.q.ExecContext(ctx, `INSERT INTO mollie_webhooks (provider_id) VALUES ($1)`, providerID)
 	return err
 }
+
+// AddOverpaymentTask records money a payment left on the account as work
+// for AR staff (refund it, or apply it when the next invoice comes).
+func (s *Store) AddOverpaymentTask(ctx context.Context, p *Payment, amountMinor int64) (err error) {
+	defer wrap(&err, "AddOverpaymentTask(%d)", p.ID)
+	_, err = s.q.ExecContext(ctx, `INSERT INTO staff_tasks (creditor_id, debtor_id, kind, payment_id, amount_minor, currency)
+		VALUES ($1, $2, 'overpayment', $3, $4, $5)`, p.CreditorID, p.DebtorID, p.ID, amountMinor, p.Currency)
+	return err
+}
