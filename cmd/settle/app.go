@@ -118,6 +118,17 @@ func (m *Main) openPayments() error {
 	if key := os.Getenv("MOLLIE_API_KEY"); key != "" {
 		ck.FallbackKey = key
 		m.CheckoutOrigins = []string{"https://www.mollie.com"}
+		if api := os.Getenv("MOLLIE_API_URL"); api != "" {
+			// A Mollie-compatible API elsewhere (a staging proxy, an external
+			// simulator): its host is where checkouts may send debtors.
+			u, err := url.Parse(api)
+			if err != nil || u.Host == "" {
+				return fmt.Errorf("MOLLIE_API_URL %q is not a URL", api)
+			}
+			base = api
+			ck.CheckoutHosts = []string{u.Host}
+			m.CheckoutOrigins = []string{u.Scheme + "://" + u.Host}
+		}
 	} else {
 		m.sim = molliesim.New(molliesim.Options{BaseURL: m.Config.BaseURL + "/_mollie/", Log: m.Log})
 		base = m.sim.BaseURL()
