@@ -131,6 +131,13 @@ func TestBrowserPayment(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`button[value=paid]`)),
 		chromedp.Click(chromedp.CSS(`button[value=paid]`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid=payment-status][data-status=paid]`)))
+	step("the history shows the payments",
+		chromedp.Navigate(a.base+"/account/history"),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=history]`)))
+	if hist := text(`[data-testid=history]`); strings.Count(hist, "Zahlung erhalten") < 2 || !strings.Contains(hist, "20,00") {
+		t.Errorf("history after two payments: %q", hist)
+	}
+	check("history")
 	h2 := rc.wait(t, "payment.paid", 15*time.Second)
 	allocs, _ := h2.Data["allocations"].([]any)
 	if h2.Err != nil || len(allocs) == 0 || allocs[0].(map[string]any)["invoice_number"] != picked[0] {
