@@ -37,6 +37,8 @@ Usage:
                              manage a creditor's API keys
   settle webhook add|list|rotate|remove|enable|deliveries|replay --creditor SLUG
                              manage a creditor's webhook endpoints
+  settle user add --email E --role admin|ar|agent [--creditor SLUG] [--password-stdin]
+                             make a staff account (the back office follows)
   settle molliekey --creditor SLUG < key
                              store a creditor's Mollie API key (sealed at rest)
   settle entrysecret --creditor SLUG
@@ -78,6 +80,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return cmdLink(ctx, args, stdout, stderr)
 	case "apikey":
 		return cmdAPIKey(ctx, args, stdout, stderr)
+	case "user":
+		return cmdUser(ctx, args, os.Stdin, stdout, stderr)
 	case "molliekey":
 		return cmdMollieKey(ctx, args, os.Stdin, stdout, stderr)
 	case "entrysecret":

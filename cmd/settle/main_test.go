@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/settle/settle/internal/localpg"
+	"github.com/settle/settle/internal/staff"
 	"github.com/settle/settle/internal/testdb"
 )
 
@@ -351,5 +352,51 @@ func TestMollieKeyCommand(t *testing.T) {
 	}
 	if err := cmdMollieKey(context.Background(), []string{"--creditor", "demo", "--data-dir", dataDir}, strings.NewReader("sk_live_nope"), io.Discard, io.Discard); err == nil {
 		t.Error("a non-Mollie key was accepted")
+	}
+}
+
+func TestUserAddCommand(t *testing.T) {
+	dbURL := testdb.NewURL(t)
+	t.Setenv("DATABASE_URL", dbURL)
+	dataDir := t.TempDir()
+	a := startApp(t, Config{DatabaseURL: dbURL, DataDir: dataDir, Demo: true, LogFormat: "json"})
+	a.stop(t)
+	var out, errOut bytes.Buffer
+	if err := cmdUser(context.Background(), []string{"add", "--email", "admin@example.com", "--role", "admin", "--data-dir", dataDir},
+		strings.NewReader(""), &out, &errOut); err != nil {
+		t.Fatalf("%v %s", err, errOut.String())
+	}
+	password := strings.TrimSpace(out.String())
+	if len(password) != 20 {
+		t.Fatalf("generated password %q", password)
+	}
+	var row struct {
+		Hash string `db:"password_hash"`
+		TOTP bool   `db:"totp_required"`
+	}
+	if err := a.main.DB.Get(&row, `SELECT password_hash, totp_required FROM staff_users WHERE email = 'admin@example.com'`); err != nil {
+		t.Fatal(err)
+	}
+	if ok, _ := staff.VerifyPassword(row.Hash, password); !ok || !row.TOTP || strings.Contains(row.Hash, password) {
+		t.Errorf("stored account: verifies %v, totp %v", ok, row.TOTP)
+	}
+	if err := cmdUser(context.Background(), []string{"add", "--email", "agent@example.com", "--role", "agent", "--creditor", "demo",
+		"--password-stdin", "--data-dir", dataDir}, strings.NewReader("a long enough secret\n"), io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	var audits int
+	a.main.DB.Get(&audits, `SELECT count(*) FROM audit_log WHERE action = 'staff.created'`)
+	if audits != 2 {
+		t.Errorf("%d audit entries", audits)
+	}
+	for name, args := range map[string][]string{
+		"taken email":     {"add", "--email", "admin@example.com", "--role", "admin"},
+		"bad role":        {"add", "--email", "x@example.com", "--role", "boss"},
+		"agent, no scope": {"add", "--email", "y@example.com", "--role", "agent"},
+		"short password":  {"add", "--email", "z@example.com", "--role", "admin", "--password-stdin"},
+	} {
+		if err := cmdUser(context.Background(), append(args, "--data-dir", dataDir), strings.NewReader("short\n"), io.Discard, io.Discard); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
 	}
 }
