@@ -86,11 +86,11 @@ func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int
 // brand and their language. If the creditor cannot be loaded the page is
 // neutral.
 func (s *Server) sessionPage(ctx context.Context, ds *debtorSession) page {
-	c, err := s.Store.Creditor(ctx, ds.CreditorID)
+	p, err := s.debtorPage(ctx, ds)
 	if err != nil {
 		return page{signedIn: true, debtorLang: ds.Lang}
 	}
-	return page{creditor: c, debtorLang: ds.Lang, signedIn: true}
+	return p
 }
 
 // debtorPage is the page context for a debtor session, failing if the

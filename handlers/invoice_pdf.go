@@ -67,22 +67,15 @@ func pdfName(number string) string {
 func (s *Server) invoiceDoc(r *http.Request, loc *i18n.Locale, c *ar.Creditor, d *ar.Debtor, inv *ar.Invoice) docs.InvoiceDoc {
 	money := func(m int64) string { return loc.Money(m, inv.Currency) }
 	doc := docs.InvoiceDoc{
-		BrandColor: c.PrimaryColor, CreditorName: c.Name, CreditorAddress: strings.Join(strings.Fields(strings.ReplaceAll(c.Address, "\n", " · ")), " "),
-		LegalFooter: c.LegalFooter,
-		Title:       loc.T("page.invoice.heading", "Number", inv.Number),
+		BrandColor: c.PrimaryColor, CreditorName: c.Name, CreditorAddress: letterAddress(c),
+		CreditorContact: letterContact(c), LegalFooter: c.LegalFooter,
+		Title: loc.T("page.invoice.heading", "Number", inv.Number),
 		Facts: [][2]string{{loc.T("page.invoice.issued"), loc.Date(inv.IssueDate)}, {loc.T("page.invoice.due"), loc.Date(inv.DueDate)},
 			{loc.T("doc.invoice.customer_number"), d.CustomerNumber}},
 		LineHeader: [4]string{loc.T("doc.invoice.description"), loc.T("doc.invoice.quantity"), loc.T("doc.invoice.unit_price"), loc.T("doc.invoice.amount")},
 		Created:    s.Now(),
 	}
 	doc.Logo, doc.LogoType, _ = s.Store.CreditorPrintLogo(r.Context(), c.ID)
-	contact := []string{}
-	for _, x := range []string{c.SupportPhone, c.SupportEmail} {
-		if x != "" {
-			contact = append(contact, x)
-		}
-	}
-	doc.CreditorContact = strings.Join(contact, " · ")
 	doc.DebtorLines = []string{d.Name}
 	if d.Street != "" {
 		doc.DebtorLines = append(doc.DebtorLines, d.Street)
@@ -121,6 +114,22 @@ func (s *Server) invoiceDoc(r *http.Request, loc *i18n.Locale, c *ar.Creditor, d
 		}
 	}
 	return doc
+}
+
+// letterAddress is the creditor's postal address on one line.
+func letterAddress(c *ar.Creditor) string {
+	return strings.Join(strings.Fields(strings.ReplaceAll(c.Address, "\n", " · ")), " ")
+}
+
+// letterContact is the creditor's phone and email, as far as known.
+func letterContact(c *ar.Creditor) string {
+	var parts []string
+	for _, x := range []string{c.SupportPhone, c.SupportEmail} {
+		if x != "" {
+			parts = append(parts, x)
+		}
+	}
+	return strings.Join(parts, " · ")
 }
 
 func firstNonEmpty(s ...string) string {

@@ -137,8 +137,7 @@ func (s *Server) statementDoc(loc *i18n.Locale, c *ar.Creditor, d *ar.Debtor, vm
 	money := func(m int64) string { return loc.Money(m, vm.Currency) }
 	doc := docs.StatementDoc{
 		Letterhead: docs.Letterhead{BrandColor: c.PrimaryColor, CreditorName: c.Name,
-			CreditorAddress: strings.Join(strings.Fields(strings.ReplaceAll(c.Address, "\n", " · ")), " "),
-			CreditorContact: strings.Trim(c.SupportPhone+" · "+c.SupportEmail, " ·"), LegalFooter: c.LegalFooter,
+			CreditorAddress: letterAddress(c), CreditorContact: letterContact(c), LegalFooter: c.LegalFooter,
 			Title: loc.T("page.statement.heading"), Created: s.Now()},
 		DebtorLines: []string{d.Name, d.Street, strings.TrimSpace(d.Postcode + " " + d.City), loc.T("doc.invoice.customer_number") + " " + d.CustomerNumber},
 		Period:      loc.Date(vm.From) + " – " + loc.Date(vm.To),

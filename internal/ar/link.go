@@ -3,7 +3,9 @@ package ar
 import (
 	"crypto/rand"
 	"crypto/sha256"
+	"encoding/base32"
 	"encoding/base64"
+	"strings"
 	"time"
 )
 
@@ -68,6 +70,18 @@ func NewToken() (token string, hash []byte) {
 	}
 	token = base64.RawURLEncoding.EncodeToString(b)
 	return token, HashToken(token)
+}
+
+// NewPublicID returns a random public identifier such as "pay_…" or
+// "evt_…": the prefix and 26 lower-case base32 characters (130 random
+// bits). Unlike a token it is not a secret; it only must not be guessable
+// or collide.
+func NewPublicID(prefix string) string {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		panic("ar: crypto/rand failed: " + err.Error())
+	}
+	return prefix + "_" + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
 }
 
 // HashToken is the stored form of a token.

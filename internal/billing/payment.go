@@ -2,8 +2,6 @@ package billing
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base32"
 	"strings"
 	"time"
 
@@ -30,12 +28,6 @@ type PaymentResult struct {
 	Allocations []store.Allocation
 	Duplicate   bool // the external_id was reported before: nothing new was booked
 	Restorable  bool // this payment made the debtor's service restorable
-}
-
-func newPaymentID() string {
-	b := make([]byte, 16)
-	rand.Read(b)
-	return "pay_" + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
 }
 
 func (in PaymentInput) validate(today time.Time) (ar.Invalids, time.Time) {
@@ -108,7 +100,7 @@ func (s *Service) RecordPayment(ctx context.Context, c *ar.Creditor, in PaymentI
 		if method == "" {
 			method = "bank_transfer"
 		}
-		p := &store.Payment{PublicID: newPaymentID(), CreditorID: c.ID, DebtorID: d.ID, Method: method,
+		p := &store.Payment{PublicID: ar.NewPublicID("pay"), CreditorID: c.ID, DebtorID: d.ID, Method: method,
 			Status: "paid", AmountMinor: *in.AmountMinor, Currency: in.Currency, ValueDate: valueDate,
 			Reference: strings.TrimSpace(in.Reference), CreatedAt: s.now()}
 		if in.ExternalID != "" {

@@ -2,13 +2,10 @@ package checkout
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base32"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/settle/settle/internal/ar"
@@ -84,12 +81,6 @@ func mollieLocale(lang string) string {
 	return "de_DE"
 }
 
-func newPaymentID() string {
-	b := make([]byte, 16)
-	rand.Read(b)
-	return "pay_" + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
-}
-
 // Request is what the debtor asks to pay.
 type Request struct {
 	AmountMinor    int64
@@ -122,7 +113,7 @@ func (s *Service) Start(ctx context.Context, c *ar.Creditor, d *ar.Debtor, req R
 	}
 	provider := "mollie"
 	check := s.now().Add(time.Minute) // an orphan (crash before Mollie answered) is retried
-	p := &store.Payment{PublicID: newPaymentID(), CreditorID: c.ID, DebtorID: d.ID, Method: "online",
+	p := &store.Payment{PublicID: ar.NewPublicID("pay"), CreditorID: c.ID, DebtorID: d.ID, Method: "online",
 		Status: "open", AmountMinor: req.AmountMinor, Currency: c.Currency, ValueDate: c.Today(s.now()),
 		Reference: "", CreatedAt: s.now(), Provider: &provider, Requested: requested, NextCheckAt: &check}
 	if err := s.Store.CreatePayment(ctx, p); err != nil {
@@ -219,7 +210,7 @@ func (s *Service) SyncProviderID(ctx context.Context, providerID string) error {
 
 // Sync fetches a payment from the provider and applies its state.
 func (s *Service) Sync(ctx context.Context, paymentID int64) error {
-	p, err := s.Store.LockPayment(ctx, paymentID) // outside a tx: just a read
+	p, err := s.Store.PaymentByID(ctx, paymentID) // apply locks it again inside its transaction
 	if err != nil {
 		return err
 	}

@@ -91,14 +91,18 @@ func (s *Service) LinkURL(token string) string { return s.BaseURL + "/l/" + toke
 // creditor's link lifetime, and returns its token. The token is shown
 // once; only its hash is stored.
 func (s *Service) IssueLink(ctx context.Context, creditor *ar.Creditor, debtorID int64, channel string) (token string, link *ar.AccessLink, err error) {
-	token, hash := ar.NewToken()
 	ttl := creditor.LinkTTL
 	if ttl <= 0 {
 		ttl = 30 * 24 * time.Hour
 	}
+	return s.issue(ctx, creditor, debtorID, channel, ar.PurposePortal, ttl)
+}
+
+func (s *Service) issue(ctx context.Context, creditor *ar.Creditor, debtorID int64, channel string, purpose ar.LinkPurpose, ttl time.Duration) (token string, link *ar.AccessLink, err error) {
+	token, hash := ar.NewToken()
 	link = &ar.AccessLink{
 		CreditorID: creditor.ID, DebtorID: debtorID, TokenHash: hash,
-		Purpose: ar.PurposePortal, Channel: channel, ExpiresAt: s.now().Add(ttl),
+		Purpose: purpose, Channel: channel, ExpiresAt: s.now().Add(ttl),
 	}
 	if err := s.Store.CreateAccessLink(ctx, link); err != nil {
 		return "", nil, err
@@ -109,13 +113,8 @@ func (s *Service) IssueLink(ctx context.Context, creditor *ar.Creditor, debtorID
 // IssueDocumentLink creates the link behind a document's QR code
 // (purpose document, DocumentLinkTTL) and returns its token.
 func (s *Service) IssueDocumentLink(ctx context.Context, creditor *ar.Creditor, debtorID int64) (string, error) {
-	token, hash := ar.NewToken()
-	link := &ar.AccessLink{CreditorID: creditor.ID, DebtorID: debtorID, TokenHash: hash,
-		Purpose: ar.PurposeDocument, Channel: "document", ExpiresAt: s.now().Add(ar.DocumentLinkTTL)}
-	if err := s.Store.CreateAccessLink(ctx, link); err != nil {
-		return "", err
-	}
-	return token, nil
+	token, _, err := s.issue(ctx, creditor, debtorID, "document", ar.PurposeDocument, ar.DocumentLinkTTL)
+	return token, err
 }
 
 // IssueLinkByNumber finds a debtor by creditor slug and customer number

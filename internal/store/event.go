@@ -2,11 +2,10 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base32"
 	"encoding/json"
-	"strings"
 	"time"
+
+	"github.com/settle/settle/internal/ar"
 )
 
 // Event is an entry of a creditor's event outbox.
@@ -19,14 +18,6 @@ type Event struct {
 	Type       string          `db:"type" json:"type"`
 	Data       json.RawMessage `db:"data" json:"data"`
 	CreatedAt  time.Time       `db:"created_at" json:"created_at"`
-}
-
-// NewEventID returns a stable public event id: "evt_" and 26 base32
-// characters (130 random bits).
-func NewEventID() string {
-	b := make([]byte, 16)
-	rand.Read(b)
-	return "evt_" + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
 }
 
 // AddEvent inserts an event into the outbox. Call it in the transaction
@@ -43,7 +34,7 @@ func (s *Store) AddEvent(ctx context.Context, creditorID int64, debtorID *int64,
 	if data == nil {
 		raw = []byte("{}")
 	}
-	ev = &Event{PublicID: NewEventID(), CreditorID: creditorID, DebtorID: debtorID, Type: typ, Data: raw}
+	ev = &Event{PublicID: ar.NewPublicID("evt"), CreditorID: creditorID, DebtorID: debtorID, Type: typ, Data: raw}
 	if debtorID != nil {
 		var seq int64
 		if err := s.q.GetContext(ctx, &seq, `UPDATE debtors SET event_seq = event_seq + 1

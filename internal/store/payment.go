@@ -153,6 +153,15 @@ func (s *Store) Payment(ctx context.Context, creditorID, debtorID int64, publicI
 	return p, err
 }
 
+// PaymentByID returns a payment by its row id (system work: webhooks, the
+// reconciler; the debtor's pages use Payment, scoped to the debtor).
+func (s *Store) PaymentByID(ctx context.Context, id int64) (p *Payment, err error) {
+	defer wrap(&err, "PaymentByID(%d)", id)
+	p = new(Payment)
+	err = s.q.GetContext(ctx, p, `SELECT `+paymentColumns+` FROM payments WHERE id = $1`, id)
+	return p, err
+}
+
 // LockPayment returns a payment by its row id and locks it until the
 // transaction ends.
 func (s *Store) LockPayment(ctx context.Context, id int64) (p *Payment, err error) {
