@@ -1,12 +1,14 @@
 package handlers
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
 
 	"github.com/settle/settle/internal/ar"
 	"github.com/settle/settle/internal/docs"
+	"github.com/settle/settle/internal/payments"
 	"github.com/settle/settle/views"
 )
 
@@ -41,10 +43,12 @@ func (s *Server) payVM(r *http.Request, c *ar.Creditor, d *ar.Debtor, invs []ar.
 	if c.BankIBAN != "" && sum.OpenMinor > 0 {
 		vm.Transfer = transferVM(c, d, vm.DefaultMinor)
 	}
-	if s.Checkout != nil && s.Checkout.Available(r.Context(), c) && sum.OpenMinor > 0 {
-		vm.Available = true
+	if s.Checkout != nil && sum.OpenMinor > 0 {
+		// One look-up of the creditor's key serves both questions: can it
+		// take online payments, and with which methods.
 		methods, err := s.Checkout.Methods(r.Context(), c, vm.DefaultMinor, lang, d.Country)
-		if err != nil {
+		vm.Available = !errors.Is(err, payments.ErrNoKey)
+		if err != nil && vm.Available {
 			// The checkout offers every method anyway; the list is a help.
 			s.Log.WarnContext(r.Context(), "pay: methods", "id", RequestID(r.Context()), "err", err)
 		}

@@ -59,12 +59,6 @@ func (s *Service) KeyFor(ctx context.Context, c *ar.Creditor) (string, error) {
 // KeyContext binds a sealed Mollie key to its creditor.
 func KeyContext(creditorID int64) string { return fmt.Sprintf("mollie-key:creditor:%d", creditorID) }
 
-// Available reports whether the creditor can take online payments.
-func (s *Service) Available(ctx context.Context, c *ar.Creditor) bool {
-	_, err := s.KeyFor(ctx, c)
-	return err == nil
-}
-
 // Methods lists the methods the creditor offers for an amount.
 func (s *Service) Methods(ctx context.Context, c *ar.Creditor, amountMinor int64, lang, country string) ([]payments.Method, error) {
 	key, err := s.KeyFor(ctx, c)
