@@ -246,7 +246,13 @@ func TestMaxAttemptsDeadAndRetry(t *testing.T) {
 	if j.Attempts != 2 || j.LastError != "boom" || !j.FinishedAt.Valid {
 		t.Errorf("dead job = %+v, want attempts 2, last_error boom, finished", j)
 	}
-	if want := "level=ERROR msg=\"jobs: job is dead"; !strings.Contains(logs.String(), want) {
+	// The line is written right after the state is committed: wait for it
+	// rather than race it.
+	want := "level=ERROR msg=\"jobs: job is dead"
+	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(logs.String(), want) && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if !strings.Contains(logs.String(), want) {
 		t.Errorf("no error line for the dead job in log:\n%s", logs)
 	}
 
