@@ -1,5 +1,7 @@
-// Package locales holds the go-i18n message files, one per language
-// (active.<lang>.json), embedded into the binary.
+// Package locales holds the go-i18n message files, embedded into the
+// binary: <area>.<lang>.json, e.g. active.de.json for the debtor side and
+// the API, staff.de.json for the back office. Every area has one file per
+// language.
 //
 // Keys are dotted and say where a string is used: page.account.title,
 // error.stepup.wrong_answer, form.stepup.label.postcode. A message whose
@@ -9,7 +11,7 @@ package locales
 
 import "embed"
 
-// FS holds active.*.json.
+// FS holds every *.json message file.
 //
-//go:embed active.*.json
+//go:embed *.json
 var FS embed.FS

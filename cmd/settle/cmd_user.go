@@ -81,7 +81,7 @@ func cmdUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		if id, err = tx.CreateStaffUser(ctx, *email, *role, creditorID, hash, *role == staff.RoleAdmin); err != nil {
 			return err
 		}
-		return tx.AddAudit(ctx, nil, creditorID, "staff.created", *email, nil,
+		return tx.AddAudit(ctx, nil, creditorID, "user.created", *email, nil,
 			map[string]any{"id": id, "role": *role, "by": "cli"})
 	})
 	if e, ok := ar.AsError(err); ok && e.Code == ar.Conflict {

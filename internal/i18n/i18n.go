@@ -46,7 +46,7 @@ func Load() (*Catalog, error) {
 	}
 	b := goi18n.NewBundle(tags[0])
 	b.RegisterUnmarshalFunc("json", json.Unmarshal)
-	files, err := fs.Glob(locales.FS, "active.*.json")
+	files, err := fs.Glob(locales.FS, "*.json")
 	if err != nil {
 		return nil, err
 	}

@@ -16,16 +16,37 @@ import (
 	"github.com/settle/settle/locales"
 )
 
-// messages reads a locale file as key → value (string or plural map).
+// messages reads a language's message files (<area>.<lang>.json) as key
+// → value (string or plural map). Every area must have a file for every
+// language, and a key may live in one area only.
 func messages(t *testing.T, lang string) map[string]any {
 	t.Helper()
-	data, err := fs.ReadFile(locales.FS, "active."+lang+".json")
+	areas := map[string]bool{}
+	all, err := fs.Glob(locales.FS, "*.json")
 	if err != nil {
-		t.Fatalf("language %s has no message file: %v", lang, err)
+		t.Fatal(err)
 	}
-	var m map[string]any
-	if err := json.Unmarshal(data, &m); err != nil {
-		t.Fatalf("active.%s.json: %v", lang, err)
+	for _, f := range all {
+		parts := strings.Split(f, ".")
+		areas[parts[0]] = true
+	}
+	m := map[string]any{}
+	for area := range areas {
+		name := area + "." + lang + ".json"
+		data, err := fs.ReadFile(locales.FS, name)
+		if err != nil {
+			t.Fatalf("language %s has no message file for %s: %v", lang, area, err)
+		}
+		var part map[string]any
+		if err := json.Unmarshal(data, &part); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		for k, v := range part {
+			if _, dup := m[k]; dup {
+				t.Errorf("%s: key %q is defined in another file too", name, k)
+			}
+			m[k] = v
+		}
 	}
 	return m
 }
@@ -66,7 +87,7 @@ func TestCatalogComplete(t *testing.T) {
 	}
 }
 
-var keyRE = regexp.MustCompile(`"((?:page|error|form|layout|status|action|message|month|lang|doc|csv|ledger)\.[a-z0-9_.]*[a-z0-9_])"`)
+var keyRE = regexp.MustCompile(`"((?:page|error|form|layout|status|action|message|month|lang|doc|csv|ledger|staff|audit)\.[a-z0-9_.]*[a-z0-9_])"`)
 
 // TestKeysUsedExist scans the source for message keys and fails on any
 // that the catalog lacks, so a typo never shows a raw key to a debtor.
