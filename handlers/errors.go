@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"errors"
+	"github.com/a-h/templ"
 	"net/http"
 	"slices"
 	"strings"
@@ -65,11 +66,17 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 		s.Log.ErrorContext(r.Context(), "request failed", "id", vm.RequestID,
 			"method", r.Method, "path", logPath(r.URL.Path), "err", err)
 	}
+	var c templ.Component
 	p := page{}
-	if ds, _ := s.loadSession(r); ds != nil {
-		p = s.sessionPage(r.Context(), ds)
+	if strings.HasPrefix(r.URL.Path, "/staff") {
+		c = views.StaffMessage(vm)
+	} else {
+		if ds, _ := s.loadSession(r); ds != nil {
+			p = s.sessionPage(r.Context(), ds)
+		}
+		c = views.MessagePage(vm)
 	}
-	if rerr := s.render(w, r, status, p, views.MessagePage(vm)); rerr != nil {
+	if rerr := s.render(w, r, status, p, c); rerr != nil {
 		s.Log.ErrorContext(r.Context(), "render error page", "id", RequestID(r.Context()), "err", rerr)
 		http.Error(w, http.StatusText(status), status)
 	}

@@ -30,6 +30,8 @@ import (
 	"github.com/settle/settle/internal/billing"
 	"github.com/settle/settle/internal/i18n"
 	"github.com/settle/settle/internal/portal"
+	"github.com/settle/settle/internal/sealbox"
+	"github.com/settle/settle/internal/staff"
 	"github.com/settle/settle/internal/store"
 	"github.com/settle/settle/internal/testdb"
 )
@@ -97,6 +99,7 @@ type harness struct {
 	logs   *syncBuffer
 	log    *slog.Logger
 	portal *portal.Service
+	staff  *staff.Service
 	keys   [][]byte
 	srv    *Server
 	h      http.Handler
@@ -175,6 +178,11 @@ func newHarnessWith(t testing.TB, aStepUp ar.StepUp) *harness {
 	h.log = slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	h.portal = &portal.Service{Store: h.st, Text: h.cat, Log: h.log, BaseURL: testBase, Now: h.clock.Now}
 	h.keys = [][]byte{randomKey(t), randomKey(t)}
+	box, err := sealbox.New(randomKey(t)[:sealbox.KeySize])
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.staff = &staff.Service{Store: h.st, Box: box, Now: h.clock.Now}
 	h.srv = h.newServer(h.st, h.keys, false)
 	h.h = h.srv.Handler()
 
@@ -230,6 +238,7 @@ func (h *harness) newServer(st *store.Store, keys [][]byte, secure bool) *Server
 	return NewServer(Config{
 		Store: st, Portal: h.portal, Billing: &billing.Service{Store: st, Now: h.clock.Now},
 		Catalog: h.cat, Log: h.log, SessionKeys: keys, Secure: secure, Now: h.clock.Now,
+		Staff: &staff.Service{Store: st, Box: h.staff.Box, Now: h.clock.Now},
 	})
 }
 

@@ -13,11 +13,6 @@ func (s *Server) homeShow(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, http.StatusOK, page{}, views.HomePage())
 }
 
-// staffLogin is a placeholder until the back office arrives.
-func (s *Server) staffLogin(w http.ResponseWriter, r *http.Request) error {
-	return s.render(w, r, http.StatusOK, page{}, views.StaffLoginPage())
-}
-
 func (s *Server) helpShow(w http.ResponseWriter, r *http.Request, ds *debtorSession) error {
 	p, err := s.debtorPage(r.Context(), ds)
 	if err != nil {

@@ -20,7 +20,8 @@ type page struct {
 	creditor   *ar.Creditor // brand and default language; nil for neutral pages
 	debtorLang string       // the debtor's stored preference, if known
 	signedIn   bool
-	refresh    int // seconds until the page reloads itself
+	refresh    int       // seconds until the page reloads itself
+	staff      *staffCtx // back-office pages: who is signed in
 }
 
 // language picks the page language: an explicit choice (?lang= from the
@@ -74,6 +75,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, p pa
 		SignedIn: p.signedIn,
 		Static:   static.URL,
 		Refresh:  p.refresh,
+		Staff:    staffEnv(p.staff),
 	}
 	var buf bytes.Buffer
 	if err := c.Render(views.WithEnv(r.Context(), env), &buf); err != nil {

@@ -3,6 +3,7 @@ package handlers
 import (
 	"net/http"
 
+	"github.com/settle/settle/internal/staff"
 	"github.com/settle/settle/static"
 )
 
@@ -15,6 +16,7 @@ const (
 	Debtor               // a debtor session (the link alone)
 	StepUp               // a debtor session that passed the step-up
 	APIKey               // a creditor's API key (Authorization: Bearer)
+	Staff                // a staff session whose role grants Route.Perm
 )
 
 // Route is one entry of the routing table.
@@ -22,48 +24,65 @@ type Route struct {
 	Pattern string // net/http ServeMux pattern, with method
 	Access  Access
 	handler http.Handler
+	Perm    staff.Permission // Staff routes: what the role must allow
 }
 
 // Routes is every route of the product, in one list. Tests walk it (IDOR,
 // CSRF, headers), so a new route is covered the moment it is added.
 func (s *Server) Routes() []Route {
 	return []Route{
-		{"GET /{$}", Public, s.handle(s.homeShow)},
-		{"GET /l/{token}", Public, s.handle(s.linkShow)},
-		{"POST /l/{token}", Public, s.handle(s.linkEnter)},
-		{"GET /e/{slug}", Public, s.handle(s.entry)},
-		{"GET /account", Debtor, s.debtor(s.accountShow)},
-		{"GET /account/pay", Debtor, s.debtor(s.payShow)},
-		{"POST /account/payments", Debtor, s.debtor(s.paymentStart)},
-		{"GET /account/payments/{id}", Debtor, s.debtor(s.paymentShow)},
-		{"POST /webhooks/mollie", Public, http.HandlerFunc(s.mollieWebhook)},
-		{"GET /account/help", Debtor, s.debtor(s.helpShow)},
-		{"GET /account/verify", Debtor, s.debtor(s.stepUpShow)},
-		{"POST /account/verify", Debtor, s.debtor(s.stepUpSubmit)},
-		{"POST /account/verify/send", Debtor, s.debtor(s.stepUpSend)},
-		{"GET /account/invoices/{number}", StepUp, s.steppedUp(s.invoiceShow)},
-		{"GET /account/invoices/{number}/pdf", StepUp, s.steppedUp(s.invoicePDF)},
-		{"GET /account/statement", StepUp, s.steppedUp(s.statementShow)},
-		{"GET /account/history", StepUp, s.steppedUp(s.historyShow)},
-		{"POST /logout", Public, s.handle(s.logout)},
-		{"GET /signed-out", Public, s.handle(s.signedOut)},
-		{"GET /brand/{slug}/logo", Public, s.handle(s.brandLogo)},
-		{"GET /staff/login", Public, s.handle(s.staffLogin)},
-		{"GET /static/", Public, static.Handler()},
-		{"PUT /api/v1/debtors/{customer_number}", APIKey, s.api(s.apiDebtorPut)},
-		{"POST /api/v1/debtors/{customer_number}/links", APIKey, s.api(s.apiLinkCreate)},
-		{"PUT /api/v1/debtors/{customer_number}/service-status", APIKey, s.api(s.apiServiceStatusPut)},
-		{"PUT /api/v1/invoices/{invoice_number}", APIKey, s.api(s.apiInvoicePut)},
-		{"GET /api/v1/invoices/{invoice_number}/pdf", APIKey, s.api(s.apiInvoicePDF)},
-		{"GET /api/v1/debtors/{customer_number}/statement", APIKey, s.api(s.apiStatement)},
-		{"PUT /api/v1/invoices/{invoice_number}/document", APIKey, s.apiLimit(s.apiDocumentPut, maxDocument)},
-		{"POST /api/v1/invoices:batch", APIKey, s.apiLimit(s.apiInvoiceBatch, maxBatchBody)},
-		{"POST /api/v1/payments", APIKey, s.api(s.apiPaymentCreate)},
-		{"POST /api/v1/credit-notes", APIKey, s.api(s.apiCreditNoteCreate)},
-		{"GET /api/v1/events", APIKey, s.api(s.apiEventsList)},
-		{"GET /api/v1/openapi.json", Public, http.HandlerFunc(s.apiOpenAPI)},
-		{"GET /healthz", Public, http.HandlerFunc(s.healthz)},
-		{"GET /readyz", Public, http.HandlerFunc(s.readyz)},
-		{"/", Public, s.handle(s.notFound)},
+		{"GET /{$}", Public, s.handle(s.homeShow), ""},
+		{"GET /l/{token}", Public, s.handle(s.linkShow), ""},
+		{"POST /l/{token}", Public, s.handle(s.linkEnter), ""},
+		{"GET /e/{slug}", Public, s.handle(s.entry), ""},
+		{"GET /account", Debtor, s.debtor(s.accountShow), ""},
+		{"GET /account/pay", Debtor, s.debtor(s.payShow), ""},
+		{"POST /account/payments", Debtor, s.debtor(s.paymentStart), ""},
+		{"GET /account/payments/{id}", Debtor, s.debtor(s.paymentShow), ""},
+		{"POST /webhooks/mollie", Public, http.HandlerFunc(s.mollieWebhook), ""},
+		{"GET /account/help", Debtor, s.debtor(s.helpShow), ""},
+		{"GET /account/verify", Debtor, s.debtor(s.stepUpShow), ""},
+		{"POST /account/verify", Debtor, s.debtor(s.stepUpSubmit), ""},
+		{"POST /account/verify/send", Debtor, s.debtor(s.stepUpSend), ""},
+		{"GET /account/invoices/{number}", StepUp, s.steppedUp(s.invoiceShow), ""},
+		{"GET /account/invoices/{number}/pdf", StepUp, s.steppedUp(s.invoicePDF), ""},
+		{"GET /account/statement", StepUp, s.steppedUp(s.statementShow), ""},
+		{"GET /account/history", StepUp, s.steppedUp(s.historyShow), ""},
+		{"POST /logout", Public, s.handle(s.logout), ""},
+		{"GET /signed-out", Public, s.handle(s.signedOut), ""},
+		{"GET /brand/{slug}/logo", Public, s.handle(s.brandLogo), ""},
+		{"GET /staff/login", Public, s.handle(s.staffLoginShow), ""},
+		{"POST /staff/login", Public, s.handle(s.staffLoginSubmit), ""},
+		{"GET /staff/login/totp", Public, s.handle(s.staffTOTPShow), ""},
+		{"POST /staff/login/totp", Public, s.handle(s.staffTOTPSubmit), ""},
+		{"POST /staff/logout", Public, s.handle(s.staffLogout), ""},
+		staffRoute("POST /staff/logout-everywhere", staff.PermView, s.staffAnyCreditor, s.staffLogoutEverywhere),
+		staffRoute("GET /staff/account", staff.PermView, s.staffAnyCreditor, s.staffAccountShow),
+		staffRoute("GET /staff/creditors", staff.PermView, s.staffAnyCreditor, s.staffCreditorsShow),
+		staffRoute("POST /staff/creditor", staff.PermView, s.staffAnyCreditor, s.staffCreditorSet),
+		staffRoute("GET /staff", staff.PermView, s.staff, s.staffHome),
+		{"GET /static/", Public, static.Handler(), ""},
+		{"PUT /api/v1/debtors/{customer_number}", APIKey, s.api(s.apiDebtorPut), ""},
+		{"POST /api/v1/debtors/{customer_number}/links", APIKey, s.api(s.apiLinkCreate), ""},
+		{"PUT /api/v1/debtors/{customer_number}/service-status", APIKey, s.api(s.apiServiceStatusPut), ""},
+		{"PUT /api/v1/invoices/{invoice_number}", APIKey, s.api(s.apiInvoicePut), ""},
+		{"GET /api/v1/invoices/{invoice_number}/pdf", APIKey, s.api(s.apiInvoicePDF), ""},
+		{"GET /api/v1/debtors/{customer_number}/statement", APIKey, s.api(s.apiStatement), ""},
+		{"PUT /api/v1/invoices/{invoice_number}/document", APIKey, s.apiLimit(s.apiDocumentPut, maxDocument), ""},
+		{"POST /api/v1/invoices:batch", APIKey, s.apiLimit(s.apiInvoiceBatch, maxBatchBody), ""},
+		{"POST /api/v1/payments", APIKey, s.api(s.apiPaymentCreate), ""},
+		{"POST /api/v1/credit-notes", APIKey, s.api(s.apiCreditNoteCreate), ""},
+		{"GET /api/v1/events", APIKey, s.api(s.apiEventsList), ""},
+		{"GET /api/v1/openapi.json", Public, http.HandlerFunc(s.apiOpenAPI), ""},
+		{"GET /healthz", Public, http.HandlerFunc(s.healthz), ""},
+		{"GET /readyz", Public, http.HandlerFunc(s.readyz), ""},
+		{"/", Public, s.handle(s.notFound), ""},
 	}
+}
+
+// staffRoute is a back-office route: guard (s.staff, or
+// s.staffAnyCreditor for pages that need no creditor chosen) checks that
+// the role grants perm.
+func staffRoute(pattern string, perm staff.Permission, guard func(staff.Permission, staffHandler) http.Handler, h staffHandler) Route {
+	return Route{Pattern: pattern, Access: Staff, handler: guard(perm, h), Perm: perm}
 }

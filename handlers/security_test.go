@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"encoding/json"
+	"github.com/settle/settle/internal/staff"
 	"net/http"
 	"net/url"
 	"strings"
@@ -274,6 +275,11 @@ func TestSecurityHeaders(t *testing.T) {
 	fresh := h.entered(h.alice)
 	stepped := h.steppedUp(h.alice)
 	tok, _ := h.link(h.alice)
+	agent := h.staffClient(staff.RoleAgent, h.a)
+	operator := h.client()
+	operator.staffLogin(h.addStaff(staff.RoleAdmin, nil, false))
+	pending := h.client() // password done, second factor due
+	pending.post("/staff/login", url.Values{"email": {h.addStaff(staff.RoleAdmin, h.a, true)}, "password": {staffPassword}})
 
 	type getCase struct {
 		c      *tclient
@@ -295,6 +301,10 @@ func TestSecurityHeaders(t *testing.T) {
 		"GET /signed-out":                                 {anon, "/signed-out?c=" + slugA, 200},
 		"GET /brand/{slug}/logo":                          {anon, "/brand/" + slugA + "/logo", 200},
 		"GET /staff/login":                                {anon, "/staff/login", 200},
+		"GET /staff/login/totp":                           {pending, "/staff/login/totp", 200},
+		"GET /staff":                                      {agent, "/staff", 200},
+		"GET /staff/account":                              {agent, "/staff/account", 200},
+		"GET /staff/creditors":                            {operator, "/staff/creditors", 200},
 		"GET /static/":                                    {anon, static.URL("app.css"), 200},
 		"GET /healthz":                                    {anon, "/healthz", 200},
 		"GET /readyz":                                     {anon, "/readyz", 200},

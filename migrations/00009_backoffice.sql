@@ -24,6 +24,9 @@ ALTER TABLE staff_users
     ADD COLUMN name text NOT NULL DEFAULT '',
     ADD COLUMN totp_confirmed_at timestamptz, -- enrolment finished
     ADD COLUMN totp_last_step bigint NOT NULL DEFAULT 0; -- a code is accepted once
+-- 'epoch' rather than '-infinity': drivers read it as a time.
+UPDATE staff_users SET sessions_valid_after = 'epoch' WHERE sessions_valid_after = '-infinity';
+ALTER TABLE staff_users ALTER COLUMN sessions_valid_after SET DEFAULT 'epoch';
 
 -- Phone numbers in E.164 for search and the call pop: separators go,
 -- 00 becomes +, a national 0 becomes the country's code. One definition,

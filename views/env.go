@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/a-h/templ"
@@ -25,7 +26,17 @@ type Env struct {
 	Path     string // the current path, for the language switcher
 	SignedIn bool   // a debtor session exists: show "sign out"
 	Static   func(name string) string
-	Refresh  int // seconds until the page reloads itself (0: never)
+	Refresh  int       // seconds until the page reloads itself (0: never)
+	Staff    *StaffEnv // set on back-office pages with a staff session
+}
+
+// StaffEnv is the signed-in staff member on back-office pages.
+type StaffEnv struct {
+	Email        string
+	Role         string
+	CreditorName string // the creditor being worked on ("" for none yet)
+	Operator     bool   // an operator's admin: may switch creditors
+	Can          func(perm string) bool
 }
 
 // Brand is a creditor's look and contacts.
@@ -177,3 +188,20 @@ func ariaInvalid(errKey string) string {
 }
 
 func refresh(ctx context.Context) int { return env(ctx).Refresh }
+
+func staffEnv(ctx context.Context) *StaffEnv { return env(ctx).Staff }
+
+// can reports whether the signed-in staff member has a permission.
+func can(ctx context.Context, perm string) bool {
+	st := staffEnv(ctx)
+	return st != nil && st.Can != nil && st.Can(perm)
+}
+
+// current marks the navigation link of the page being shown.
+func current(ctx context.Context, prefix string) string {
+	p := env(ctx).Path
+	if p == prefix || (prefix != "/staff" && strings.HasPrefix(p, prefix+"/")) {
+		return "page"
+	}
+	return ""
+}

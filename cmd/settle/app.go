@@ -28,6 +28,7 @@ import (
 	"github.com/settle/settle/internal/payments"
 	"github.com/settle/settle/internal/payments/molliesim"
 	"github.com/settle/settle/internal/portal"
+	"github.com/settle/settle/internal/staff"
 	"github.com/settle/settle/internal/store"
 )
 
@@ -45,6 +46,7 @@ type Main struct {
 	Portal   *portal.Service
 	Billing  *billing.Service
 	Hooks    *hooks.Service
+	Staff    *staff.Service
 	Checkout *checkout.Service
 	sim      *molliesim.Simulator // the Mollie simulator, when no MOLLIE_API_KEY is set
 	// CheckoutOrigins are the provider's origins the CSP must allow.
@@ -52,6 +54,7 @@ type Main struct {
 	server          *http.Server
 	ln              net.Listener
 	dsn             string
+	demoStaff       []demo.StaffUser // printed in the banner
 }
 
 // OpenDatabase connects to DATABASE_URL or, without it, to the embedded
@@ -112,6 +115,7 @@ func (m *Main) openPayments() error {
 	if err != nil {
 		return err
 	}
+	m.Staff = &staff.Service{Store: m.Store, Box: box}
 	base := payments.LiveBaseURL
 	ck := &checkout.Service{Store: m.Store, Billing: m.Billing, Box: box, BaseURL: m.Config.BaseURL, Log: m.Log,
 		CheckoutHosts: []string{"www.mollie.com"}}
@@ -254,6 +258,14 @@ func (m *Main) Run(ctx context.Context) error {
 		if seeded {
 			m.Log.Info("demo data seeded")
 		}
+		key, err := m.Config.secretKey()
+		if err != nil {
+			return err
+		}
+		m.demoStaff = demo.StaffUsers(key)
+		if err := demo.SeedStaff(ctx, m.Store, m.demoStaff); err != nil {
+			return fmt.Errorf("demo staff: %w", err)
+		}
 	}
 	keys, generated, err := m.Config.sessionKeys()
 	if err != nil {
@@ -279,7 +291,7 @@ func (m *Main) Run(ctx context.Context) error {
 		close(workersDone)
 	}
 	var h http.Handler = handlers.New(handlers.Config{
-		Store: m.Store, Portal: m.Portal, Billing: m.Billing, Checkout: m.Checkout, Catalog: m.Catalog, Log: m.Log,
+		Store: m.Store, Portal: m.Portal, Billing: m.Billing, Checkout: m.Checkout, Staff: m.Staff, Catalog: m.Catalog, Log: m.Log,
 		SessionKeys: keys, Secure: isHTTPS(m.Config.BaseURL), CheckoutOrigins: m.CheckoutOrigins,
 	})
 	if m.sim != nil {
@@ -355,6 +367,11 @@ func (m *Main) housekeeping(ctx context.Context) {
 			} else if n > 0 {
 				m.Log.Debug("pruned debtor sessions", "sessions", n)
 			}
+			if n, err := m.Store.PruneStaffSessions(ctx, now.Add(-13*time.Hour)); err != nil {
+				m.Log.Warn("prune staff sessions", "err", err)
+			} else if n > 0 {
+				m.Log.Debug("pruned staff sessions", "sessions", n)
+			}
 		}
 	}
 }
@@ -380,7 +397,15 @@ func (m *Main) banner(ctx context.Context) {
 			m.Log.Warn("no demo link", "err", err)
 		}
 	}
-	fmt.Fprintf(m.Out, "  Staff login (placeholder until the back office lands):\n    %s/staff/login\n\n", m.Config.BaseURL)
+	fmt.Fprintf(m.Out, "  Back office (staff sign-in):\n    %s/staff/login\n", m.Config.BaseURL)
+	for _, u := range m.demoStaff {
+		fmt.Fprintf(m.Out, "    %-24s %-7s password %s", u.Email, u.Role, u.Password)
+		if u.TOTP {
+			fmt.Fprint(m.Out, "  (sets up an authenticator app at first sign-in)")
+		}
+		fmt.Fprintln(m.Out)
+	}
+	fmt.Fprintln(m.Out)
 	fmt.Fprintf(m.Out, "  Press Ctrl-C to stop.\n\n")
 }
 

@@ -157,6 +157,15 @@ func newSessionKey() string {
 // keys): SETTLE_SECRET_KEY (base64, 32 bytes), else a key file in the data
 // dir, made on first use.
 func (c *Config) secretBox() (*sealbox.Box, error) {
+	key, err := c.secretKey()
+	if err != nil {
+		return nil, err
+	}
+	return sealbox.New(key)
+}
+
+// secretKey reads (or on first use makes) the installation's secret key.
+func (c *Config) secretKey() ([]byte, error) {
 	raw := os.Getenv("SETTLE_SECRET_KEY")
 	if raw == "" {
 		path := filepath.Join(c.DataDir, "secret.key")
@@ -180,5 +189,5 @@ func (c *Config) secretBox() (*sealbox.Box, error) {
 	if err != nil || len(key) != sealbox.KeySize {
 		return nil, errors.New("SETTLE_SECRET_KEY must be 32 random bytes in base64 (head -c32 /dev/urandom | base64)")
 	}
-	return sealbox.New(key)
+	return key, nil
 }

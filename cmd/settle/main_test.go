@@ -385,7 +385,7 @@ func TestUserAddCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	var audits int
-	a.main.DB.Get(&audits, `SELECT count(*) FROM audit_log WHERE action = 'staff.created'`)
+	a.main.DB.Get(&audits, `SELECT count(*) FROM audit_log WHERE action = 'user.created'`)
 	if audits != 2 {
 		t.Errorf("%d audit entries", audits)
 	}

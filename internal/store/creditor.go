@@ -114,3 +114,13 @@ func nullBytes(b []byte) any {
 	}
 	return b
 }
+
+// Creditors lists every creditor by name (an operator's admin picks one).
+func (s *Store) Creditors(ctx context.Context) (list []*ar.Creditor, err error) {
+	defer wrap(&err, "Creditors")
+	err = s.q.SelectContext(ctx, &list, `SELECT `+creditorColumns+` FROM creditors ORDER BY name`)
+	for _, c := range list {
+		fillCreditor(c)
+	}
+	return list, err
+}
