@@ -61,6 +61,12 @@ func (s *Server) Routes() []Route {
 		staffRoute("GET /staff/creditors", staff.PermView, s.staffAnyCreditor, s.staffCreditorsShow),
 		staffRoute("POST /staff/creditor", staff.PermView, s.staffAnyCreditor, s.staffCreditorSet),
 		staffRoute("GET /staff", staff.PermView, s.staff, s.staffHome),
+		// Back office: search, debtor view, calls, assist mode.
+
+		// Back office: queues and dashboard.
+
+		// Back office: users, audit log, outbox.
+
 		{"GET /static/", Public, static.Handler(), ""},
 		{"PUT /api/v1/debtors/{customer_number}", APIKey, s.api(s.apiDebtorPut), ""},
 		{"POST /api/v1/debtors/{customer_number}/links", APIKey, s.api(s.apiLinkCreate), ""},
