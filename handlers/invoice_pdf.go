@@ -30,15 +30,8 @@ func (s *Server) invoicePDF(w http.ResponseWriter, r *http.Request, ds *debtorSe
 	if err != nil {
 		return err
 	}
-	pdf, err := s.Store.InvoiceDocument(ctx, c.ID, d.ID, inv.ID)
-	if ar.IsNotFound(err) {
-		loc := s.Catalog.Locale(s.language(w, r, p))
-		var buf bytes.Buffer
-		if err := docs.RenderInvoicePDF(&buf, s.invoiceDoc(r, loc, c, d, inv)); err != nil {
-			return err
-		}
-		pdf = buf.Bytes()
-	} else if err != nil {
+	pdf, err := s.invoicePDFBytes(r, s.Catalog.Locale(s.language(w, r, p)), c, d, inv)
+	if err != nil {
 		return err
 	}
 	if err := s.Store.AddInteraction(ctx, &ar.Interaction{CreditorID: c.ID, DebtorID: d.ID, InvoiceID: &inv.ID,
@@ -46,11 +39,30 @@ func (s *Server) invoicePDF(w http.ResponseWriter, r *http.Request, ds *debtorSe
 		Data: map[string]any{"number": inv.Number}}); err != nil {
 		return err
 	}
+	return writePDF(w, pdfName(inv.Number), pdf)
+}
+
+// invoicePDFBytes is the original the creditor uploaded, else a copy
+// rendered in loc's language.
+func (s *Server) invoicePDFBytes(r *http.Request, loc *i18n.Locale, c *ar.Creditor, d *ar.Debtor, inv *ar.Invoice) ([]byte, error) {
+	pdf, err := s.Store.InvoiceDocument(r.Context(), c.ID, d.ID, inv.ID)
+	if ar.IsNotFound(err) {
+		var buf bytes.Buffer
+		if err := docs.RenderInvoicePDF(&buf, s.invoiceDoc(r, loc, c, d, inv)); err != nil {
+			return nil, err
+		}
+		return buf.Bytes(), nil
+	}
+	return pdf, err
+}
+
+// writePDF sends a PDF as a download that is never cached.
+func writePDF(w http.ResponseWriter, name string, pdf []byte) error {
 	h := w.Header()
 	h.Set("Content-Type", "application/pdf")
-	h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, pdfName(inv.Number)))
+	h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, name))
 	h.Set("Cache-Control", "private, no-store")
-	_, err = w.Write(pdf)
+	_, err := w.Write(pdf)
 	return err
 }
 

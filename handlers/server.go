@@ -11,6 +11,7 @@ import (
 
 	"github.com/gorilla/sessions"
 
+	"github.com/settle/settle/internal/backoffice"
 	"github.com/settle/settle/internal/billing"
 	"github.com/settle/settle/internal/checkout"
 	"github.com/settle/settle/internal/i18n"
@@ -49,6 +50,7 @@ type Server struct {
 	sessions   *sessions.CookieStore
 	cookieName string
 	mux        *http.ServeMux
+	office     *backoffice.Service
 }
 
 // Session lifetimes for debtors (ASVS 7.3): 30 minutes idle, 12 hours in
@@ -72,6 +74,7 @@ func NewServer(cfg Config) *Server {
 		cfg.Log = slog.Default()
 	}
 	s := &Server{Config: cfg}
+	s.office = &backoffice.Service{Store: cfg.Store, Portal: cfg.Portal, Now: cfg.Now}
 	s.sessions = sessions.NewCookieStore(cfg.SessionKeys...)
 	s.sessions.Options = &sessions.Options{
 		Path:     "/",

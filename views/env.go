@@ -82,6 +82,9 @@ func Money(ctx context.Context, minor int64, currency string) string {
 // Date formats a civil date in the request's language.
 func Date(ctx context.Context, t time.Time) string { return env(ctx).Loc.Date(t) }
 
+// DateTime formats an instant with its time of day.
+func DateTime(ctx context.Context, t time.Time) string { return env(ctx).Loc.DateTime(t) }
+
 // DateLong formats a civil date with the month's name.
 func DateLong(ctx context.Context, t time.Time) string { return env(ctx).Loc.DateLong(t) }
 

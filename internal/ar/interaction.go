@@ -32,6 +32,7 @@ type Interaction struct {
 	Channel    string         `db:"channel"`
 	Actor      string         `db:"actor"`
 	Visibility Visibility     `db:"visibility"`
+	StaffID    *int64         `db:"staff_id"` // the staff member who did it (also in assist mode)
 	Data       map[string]any `db:"-"`
 	OccurredAt time.Time      `db:"occurred_at"`
 }

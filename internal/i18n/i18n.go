@@ -117,6 +117,13 @@ func (l *Locale) T(id string, kv ...any) string {
 	return l.localize(id, nil, kv)
 }
 
+// Has reports whether the catalog has a message id (for texts chosen by
+// data, such as timeline kinds, that fall back to something else).
+func (l *Locale) Has(id string) bool {
+	_, err := l.loc.Localize(&goi18n.LocalizeConfig{MessageID: id})
+	return err == nil
+}
+
 // N translates a plural message for count; the template sees .Count and
 // kv.
 func (l *Locale) N(id string, count int, kv ...any) string {
@@ -157,6 +164,18 @@ func (l *Locale) Date(t time.Time) string {
 		return t.Format("02.01.2006")
 	}
 	return t.Format("2 Jan 2006")
+}
+
+// DateTime formats an instant (already in the zone to show) with its
+// time of day: 23.11.2026 14:05 or 23 Nov 2026, 14:05.
+func (l *Locale) DateTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	if l.Lang == "de" {
+		return t.Format("02.01.2006 15:04")
+	}
+	return t.Format("2 Jan 2006, 15:04")
 }
 
 // DateLong formats a civil date with the month's name: "23. November 2026"

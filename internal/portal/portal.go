@@ -288,12 +288,25 @@ func (s *Service) SendLink(ctx context.Context, link *ar.AccessLink, url, channe
 	if err != nil {
 		return "", err
 	}
-	lang := d.Language
+	msg, masked, lang, err := s.LinkMessage(c, d, url, channel)
+	if err != nil {
+		return "", err
+	}
+	if err := s.enqueue(ctx, s.Store, c, lang, msg); err != nil {
+		return "", err
+	}
+	return masked, nil
+}
+
+// LinkMessage is the email or SMS that carries a link to the debtor, in
+// their language (also what staff preview before sending), with the
+// masked address and the language it is in.
+func (s *Service) LinkMessage(c *ar.Creditor, d *ar.Debtor, url, channel string) (msg *ar.Message, masked, lang string, err error) {
+	lang = d.Language
 	if lang == "" {
 		lang = c.DefaultLanguage
 	}
-	msg := &ar.Message{CreditorID: c.ID, DebtorID: &d.ID, Channel: channel, Purpose: "link"}
-	var masked string
+	msg = &ar.Message{CreditorID: c.ID, DebtorID: &d.ID, Channel: channel, Purpose: "link"}
 	switch channel {
 	case "email":
 		msg.Recipient, masked = d.Email, ar.MaskEmail(d.Email)
@@ -303,15 +316,12 @@ func (s *Service) SendLink(ctx context.Context, link *ar.AccessLink, url, channe
 		msg.Recipient, masked = d.Phone, ar.MaskPhone(d.Phone)
 		msg.Body = s.Text.Text(lang, "message.link.sms", "Creditor", c.Name, "URL", url)
 	default:
-		return "", ar.FieldError("channel", "error.link.channel", nil)
+		return nil, "", "", ar.FieldError("channel", "error.link.channel", nil)
 	}
 	if msg.Recipient == "" {
-		return "", ar.FieldError("channel", "error.stepup.no_destination", nil)
+		return nil, "", "", ar.FieldError("channel", "error.stepup.no_destination", nil)
 	}
-	if err := s.enqueue(ctx, s.Store, c, lang, msg); err != nil {
-		return "", err
-	}
-	return masked, nil
+	return msg, masked, lang, nil
 }
 
 // EntryParams are the query parameters of a signed entry URL.

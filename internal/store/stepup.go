@@ -82,10 +82,10 @@ func (s *Store) AddInteraction(ctx context.Context, in *ar.Interaction) (err err
 		at = in.OccurredAt
 	}
 	return s.q.GetContext(ctx, &in.ID, `INSERT INTO interactions (creditor_id, debtor_id, invoice_id,
-		kind, channel, actor, visibility, data, occurred_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, COALESCE($9, now())) RETURNING id`,
+		kind, channel, actor, visibility, data, occurred_at, staff_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, COALESCE($9, now()), $10) RETURNING id`,
 		in.CreditorID, in.DebtorID, in.InvoiceID, in.Kind, in.Channel, in.Actor, in.Visibility,
-		data, at)
+		data, at, in.StaffID)
 }
 
 // Interactions returns a debtor's timeline, newest first; customerOnly
@@ -97,7 +97,7 @@ func (s *Store) Interactions(ctx context.Context, creditorID, debtorID int64, cu
 		RawData []byte `db:"data"`
 	}
 	err = s.q.SelectContext(ctx, &rows, `SELECT id, creditor_id, debtor_id, invoice_id, kind,
-		channel, actor, visibility, data, occurred_at FROM interactions
+		channel, actor, visibility, data, occurred_at, staff_id FROM interactions
 		WHERE creditor_id = $1 AND debtor_id = $2 AND (NOT $3 OR visibility = 'customer')
 		ORDER BY occurred_at DESC, id DESC LIMIT $4`, creditorID, debtorID, customerOnly, limit)
 	if err != nil {

@@ -1,0 +1,128 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/lib/pq"
+
+	"github.com/settle/settle/internal/ar"
+)
+
+// TimelineEntry is a timeline entry as staff see it: with who did it.
+type TimelineEntry struct {
+	ar.Interaction
+	StaffEmail *string `db:"staff_email"`
+}
+
+// StaffTimeline returns a debtor's whole timeline (internal entries
+// too), newest first, optionally only some kinds (prefixes such as
+// "call." or exact kinds).
+func (s *Store) StaffTimeline(ctx context.Context, creditorID, debtorID int64, kindPrefixes []string, limit int) (list []TimelineEntry, err error) {
+	defer wrap(&err, "StaffTimeline(%d, %d)", creditorID, debtorID)
+	var rows []struct {
+		TimelineEntry
+		RawData []byte `db:"data"`
+	}
+	err = s.q.SelectContext(ctx, &rows, `SELECT i.id, i.creditor_id, i.debtor_id, i.invoice_id, i.kind,
+		i.channel, i.actor, i.visibility, i.data, i.occurred_at, i.staff_id, u.email AS staff_email
+		FROM interactions i LEFT JOIN staff_users u ON u.id = i.staff_id
+		WHERE i.creditor_id = $1 AND i.debtor_id = $2
+			AND (cardinality($3::text[]) = 0 OR i.kind LIKE ANY ($3))
+		ORDER BY i.occurred_at DESC, i.id DESC LIMIT $4`, creditorID, debtorID, pq.Array(likePrefixes(kindPrefixes)), limit)
+	if err != nil {
+		return nil, err
+	}
+	list = make([]TimelineEntry, len(rows))
+	for i, r := range rows {
+		list[i] = r.TimelineEntry
+		if err := json.Unmarshal(r.RawData, &list[i].Data); err != nil {
+			return nil, err
+		}
+	}
+	return list, nil
+}
+
+// likePrefixes turns "call." into "call.%" and leaves exact kinds as
+// they are (kinds hold no LIKE wildcards).
+func likePrefixes(kinds []string) []string {
+	out := make([]string, 0, len(kinds))
+	for _, k := range kinds {
+		if len(k) > 0 && k[len(k)-1] == '.' {
+			k += "%"
+		}
+		out = append(out, k)
+	}
+	return out
+}
+
+// Promise is a debtor's promise to pay an amount by a date.
+type Promise struct {
+	ID          int64     `db:"id"`
+	CreditorID  int64     `db:"creditor_id"`
+	DebtorID    int64     `db:"debtor_id"`
+	AmountMinor int64     `db:"amount_minor"`
+	Currency    string    `db:"currency"`
+	DueDate     time.Time `db:"due_date"`
+	Status      string    `db:"status"`
+	Source      string    `db:"source"`
+	StaffID     *int64    `db:"staff_id"`
+	CreatedAt   time.Time `db:"created_at"`
+}
+
+// CreatePromise records a promise to pay.
+func (s *Store) CreatePromise(ctx context.Context, p *Promise) (err error) {
+	defer wrap(&err, "CreatePromise(%d)", p.DebtorID)
+	return s.q.GetContext(ctx, &p.ID, `INSERT INTO promises (creditor_id, debtor_id, amount_minor, currency,
+		due_date, source, staff_id) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+		p.CreditorID, p.DebtorID, p.AmountMinor, p.Currency, p.DueDate, p.Source, p.StaffID)
+}
+
+// Promises lists a debtor's promises, latest due date first.
+func (s *Store) Promises(ctx context.Context, creditorID, debtorID int64) (list []Promise, err error) {
+	defer wrap(&err, "Promises(%d, %d)", creditorID, debtorID)
+	err = s.q.SelectContext(ctx, &list, `SELECT id, creditor_id, debtor_id, amount_minor, currency, due_date,
+		status, source, staff_id, created_at FROM promises WHERE creditor_id = $1 AND debtor_id = $2
+		ORDER BY due_date DESC, id DESC LIMIT 50`, creditorID, debtorID)
+	return list, err
+}
+
+// Task is one piece of work in a queue.
+type Task struct {
+	ID          int64      `db:"id"`
+	CreditorID  int64      `db:"creditor_id"`
+	DebtorID    int64      `db:"debtor_id"`
+	Kind        string     `db:"kind"`
+	AmountMinor int64      `db:"amount_minor"`
+	Currency    string     `db:"currency"`
+	DueAt       *time.Time `db:"due_at"`
+	Note        string     `db:"note"`
+	AssignedTo  *int64     `db:"assigned_to"`
+	CreatedAt   time.Time  `db:"created_at"`
+}
+
+// AddCallbackTask puts a callback in the queue.
+func (s *Store) AddCallbackTask(ctx context.Context, creditorID, debtorID int64, due time.Time, note string, staffID int64) (id int64, err error) {
+	defer wrap(&err, "AddCallbackTask(%d)", debtorID)
+	err = s.q.GetContext(ctx, &id, `INSERT INTO staff_tasks (creditor_id, debtor_id, kind, due_at, note, created_by, assigned_to)
+		VALUES ($1, $2, 'callback', $3, $4, $5, $5) RETURNING id`, creditorID, debtorID, due, note, staffID)
+	return id, err
+}
+
+// DebtorOpenTasks lists a debtor's open tasks.
+func (s *Store) DebtorOpenTasks(ctx context.Context, creditorID, debtorID int64) (list []Task, err error) {
+	defer wrap(&err, "DebtorOpenTasks(%d, %d)", creditorID, debtorID)
+	err = s.q.SelectContext(ctx, &list, `SELECT id, creditor_id, debtor_id, kind, amount_minor, currency,
+		due_at, note, assigned_to, created_at FROM staff_tasks
+		WHERE creditor_id = $1 AND debtor_id = $2 AND done_at IS NULL ORDER BY coalesce(due_at, created_at)`, creditorID, debtorID)
+	return list, err
+}
+
+// DebtorPayments lists a debtor's payments, newest first.
+func (s *Store) DebtorPayments(ctx context.Context, creditorID, debtorID int64, limit int) (list []Payment, err error) {
+	defer wrap(&err, "DebtorPayments(%d, %d)", creditorID, debtorID)
+	err = s.q.SelectContext(ctx, &list, `SELECT `+paymentColumns+` FROM payments
+		WHERE creditor_id = $1 AND debtor_id = $2 ORDER BY created_at DESC, id DESC LIMIT $3`, creditorID, debtorID, limit)
+	return list, err
+}
