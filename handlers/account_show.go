@@ -28,6 +28,6 @@ func (s *Server) accountShow(w http.ResponseWriter, r *http.Request, ds *debtorS
 		vm.DebtorName = acc.Debtor.Name
 		vm.Invoices = acc.Invoices
 	}
-	return s.render(w, r, http.StatusOK, page{creditor: acc.Creditor, debtorLang: ds.Lang, signedIn: true},
+	return s.render(w, r, http.StatusOK, page{creditor: acc.Creditor, debtorLang: ds.Lang, signedIn: true, assisted: ds.AssistedBy != 0},
 		views.AccountPage(vm))
 }

@@ -107,7 +107,7 @@ func (s *Server) debtorPage(ctx context.Context, ds *debtorSession) (page, error
 	if err != nil {
 		return page{}, err
 	}
-	return page{creditor: c, debtorLang: ds.Lang, signedIn: true}, nil
+	return page{creditor: c, debtorLang: ds.Lang, signedIn: true, assisted: ds.AssistedBy != 0}, nil
 }
 
 // notFound answers what no route matched. A path that exists for other

@@ -15,6 +15,10 @@ var historyKinds = map[string]bool{
 	"payment.failed": true, "payment.reversed": true, "credit_note.issued": true,
 	"service.status": true, "service.restorable": true,
 	"invoice.copy_downloaded": true, "statement.downloaded": true,
+	// Written by staff (internal/backoffice); only their customer-visible
+	// entries reach this page.
+	"call.logged": true, "promise.made": true, "callback.scheduled": true, "link.sent": true,
+	"assist.started": true, "payment.link_sent": true,
 }
 
 // historyShow is the shared timeline, newest first (after the step-up).
@@ -33,8 +37,10 @@ func (s *Server) historyShow(w http.ResponseWriter, r *http.Request, ds *debtorS
 		if !historyKinds[in.Kind] {
 			continue
 		}
-		vm.Entries = append(vm.Entries, views.HistoryEntry{At: in.OccurredAt.In(p.creditor.Location()),
-			Key: "history." + in.Kind, Args: historyArgs(loc, in), Channel: in.Channel})
+		zone := p.creditor.Location()
+		vm.Entries = append(vm.Entries, views.HistoryEntry{At: in.OccurredAt.In(zone),
+			Key: "history." + in.Kind, Args: timelineArgs(loc, zone, in), Channel: in.Channel,
+			ByStaff: in.StaffID != nil})
 	}
 	return s.render(w, r, http.StatusOK, p, views.HistoryPage(vm))
 }

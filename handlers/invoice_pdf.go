@@ -34,8 +34,9 @@ func (s *Server) invoicePDF(w http.ResponseWriter, r *http.Request, ds *debtorSe
 	if err != nil {
 		return err
 	}
+	actor, staffID := ds.actor()
 	if err := s.Store.AddInteraction(ctx, &ar.Interaction{CreditorID: c.ID, DebtorID: d.ID, InvoiceID: &inv.ID,
-		Kind: "invoice.copy_downloaded", Actor: "debtor", Visibility: ar.VisibleToCustomer,
+		Kind: "invoice.copy_downloaded", Actor: actor, StaffID: staffID, Visibility: ar.VisibleToCustomer,
 		Data: map[string]any{"number": inv.Number}}); err != nil {
 		return err
 	}

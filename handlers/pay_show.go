@@ -20,7 +20,7 @@ func (s *Server) payShow(w http.ResponseWriter, r *http.Request, ds *debtorSessi
 	if err != nil {
 		return err
 	}
-	p := page{creditor: acc.Creditor, debtorLang: ds.Lang, signedIn: true}
+	p := page{creditor: acc.Creditor, debtorLang: ds.Lang, signedIn: true, assisted: ds.AssistedBy != 0}
 	vm := s.payVM(r, acc.Creditor, acc.Debtor, acc.Invoices, acc.Summary, ds, s.language(w, r, p))
 	return s.render(w, r, http.StatusOK, p, views.PayPage(vm))
 }

@@ -31,7 +31,8 @@ func (s *Server) paymentShow(w http.ResponseWriter, r *http.Request, ds *debtorS
 		return err
 	}
 	vm := views.PaymentVM{PublicID: pay.PublicID, Status: pay.Status, AmountMinor: pay.AmountMinor, Currency: pay.Currency,
-		Restorable: pay.Status == "paid" && d.Restricted() && d.ServiceRestorableAt != nil}
+		Restorable:   pay.Status == "paid" && d.Restricted() && d.ServiceRestorableAt != nil,
+		SentToDebtor: ds.AssistedBy != 0 && r.URL.Query().Get("sent") == "1"}
 	if pay.Status == "open" || pay.Status == "pending" {
 		p.refresh = 5
 	}

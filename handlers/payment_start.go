@@ -20,7 +20,7 @@ func (s *Server) paymentStart(w http.ResponseWriter, r *http.Request, ds *debtor
 	if err != nil {
 		return err
 	}
-	p := page{creditor: acc.Creditor, debtorLang: ds.Lang, signedIn: true}
+	p := page{creditor: acc.Creditor, debtorLang: ds.Lang, signedIn: true, assisted: ds.AssistedBy != 0}
 	lang := s.language(w, r, p)
 	req := checkout.Request{Method: r.PostForm.Get("method"), Lang: lang}
 	if ds.SteppedUp { // choosing invoices needs to see them
@@ -38,6 +38,16 @@ func (s *Server) paymentStart(w http.ResponseWriter, r *http.Request, ds *debtor
 		if err == nil {
 			s.Log.InfoContext(r.Context(), "payment started", "id", RequestID(r.Context()),
 				"payment", payment.PublicID, "creditor", acc.Creditor.Slug, "amount_minor", payment.AmountMinor)
+			if ds.AssistedBy != 0 {
+				// Assist mode: the agent must never see card or bank
+				// details, so the checkout goes to the debtor's phone or
+				// inbox and the agent waits on the payment's status page.
+				if err := s.office.SendPaymentLink(r.Context(), ds.AssistedBy, acc.Creditor, acc.Debtor, payment.PublicID,
+					payment.CheckoutURL, payment.AmountMinor); err != nil {
+					return err
+				}
+				return redirect(w, r, "/account/payments/"+payment.PublicID+"?sent=1")
+			}
 			return redirect(w, r, payment.CheckoutURL)
 		}
 		startErr = err

@@ -32,7 +32,7 @@ func payHarness(t testing.TB) (*harness, *molliesim.Simulator, *checkout.Service
 	ck := &checkout.Service{Store: h.st, Billing: &billing.Service{Store: h.st, Now: h.clock.Now}, Mollie: client,
 		FallbackKey: "test_settle", BaseURL: testBase, CheckoutHosts: []string{u.Host}, Log: h.log, Now: h.clock.Now}
 	h.srv = NewServer(Config{Store: h.st, Portal: h.portal, Billing: ck.Billing, Checkout: ck, Catalog: h.cat,
-		Log: h.log, SessionKeys: h.keys, Now: h.clock.Now})
+		Log: h.log, SessionKeys: h.keys, Now: h.clock.Now, Staff: h.staff})
 	h.h = h.srv.Handler()
 	return h, sim, ck
 }

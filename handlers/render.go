@@ -22,6 +22,7 @@ type page struct {
 	signedIn   bool
 	refresh    int       // seconds until the page reloads itself
 	staff      *staffCtx // back-office pages: who is signed in
+	assisted   bool      // a debtor session an agent opened (assist mode)
 }
 
 // language picks the page language: an explicit choice (?lang= from the
@@ -76,6 +77,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, p pa
 		Static:   static.URL,
 		Refresh:  p.refresh,
 		Staff:    staffEnv(p.staff),
+		Assisted: p.assisted,
 	}
 	var buf bytes.Buffer
 	if err := c.Render(views.WithEnv(r.Context(), env), &buf); err != nil {

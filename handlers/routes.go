@@ -62,6 +62,16 @@ func (s *Server) Routes() []Route {
 		staffRoute("POST /staff/creditor", staff.PermView, s.staffAnyCreditor, s.staffCreditorSet),
 		staffRoute("GET /staff", staff.PermView, s.staff, s.staffHome),
 		// Back office: search, debtor view, calls, assist mode.
+		staffRoute("GET /staff/debtors", staff.PermView, s.staff, s.staffSearch),
+		staffRoute("GET /staff/debtors/{debtor}", staff.PermView, s.staff, s.staffDebtorShow),
+		staffRoute("GET /staff/debtors/{debtor}/invoices/{invoice}/pdf", staff.PermView, s.staff, s.staffInvoicePDF),
+		staffRoute("GET /staff/debtors/{debtor}/link", staff.PermContact, s.staff, s.staffLinkPreview),
+		staffRoute("POST /staff/debtors/{debtor}/link", staff.PermContact, s.staff, s.staffLinkSend),
+		staffRoute("POST /staff/debtors/{debtor}/calls", staff.PermContact, s.staff, s.staffCallLog),
+		staffRoute("POST /staff/debtors/{debtor}/callbacks", staff.PermContact, s.staff, s.staffCallbackAdd),
+		staffRoute("POST /staff/debtors/{debtor}/notes", staff.PermNote, s.staff, s.staffNoteAdd),
+		staffRoute("POST /staff/debtors/{debtor}/assist", staff.PermContact, s.staff, s.staffAssistStart),
+		staffRoute("GET /staff/calls/pop", staff.PermView, s.staff, s.staffCallPop),
 
 		// Back office: queues and dashboard.
 

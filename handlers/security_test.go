@@ -5,6 +5,7 @@ import (
 	"github.com/settle/settle/internal/staff"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -17,7 +18,7 @@ import (
 func (h *harness) routeValues() map[string]string {
 	tok, _ := h.link(h.alice)
 	return map[string]string{"token": tok, "number": "R-1001", "slug": slugA,
-		"customer_number": sharedCustNo, "invoice_number": "R-1001"}
+		"customer_number": sharedCustNo, "invoice_number": "R-1001", "debtor": strconv.FormatInt(h.alice.ID, 10)}
 }
 
 // hasGETSibling reports whether a GET route serves the same path as a
@@ -306,6 +307,11 @@ func TestSecurityHeaders(t *testing.T) {
 		"GET /staff/account":                 {agent, "/staff/account", 200},
 		"GET /staff/creditors":               {operator, "/staff/creditors", 200},
 		// back office: search, debtor view, calls
+		"GET /staff/debtors":                                 {agent, "/staff/debtors?q=Amsel", 200},
+		"GET /staff/debtors/{debtor}":                        {agent, "/staff/debtors/" + strconv.FormatInt(h.alice.ID, 10), 200},
+		"GET /staff/debtors/{debtor}/link":                   {agent, "/staff/debtors/" + strconv.FormatInt(h.alice.ID, 10) + "/link?channel=sms", 200},
+		"GET /staff/debtors/{debtor}/invoices/{invoice}/pdf": {agent, "/staff/debtors/" + strconv.FormatInt(h.alice.ID, 10) + "/invoices/R-1001/pdf", 200},
+		"GET /staff/calls/pop":                               {agent, "/staff/calls/pop?number=%2B49000", 200},
 
 		// back office: queues and dashboard
 

@@ -21,6 +21,9 @@ type debtorSession struct {
 	Seen       time.Time
 	SteppedUp  bool
 	Lang       string // the debtor's stored language, cached
+	// AssistedBy is the staff member who opened this session with the
+	// debtor on the phone (assist mode); 0 for the debtor's own.
+	AssistedBy int64
 }
 
 func newSessionID() string {
@@ -52,6 +55,7 @@ func (s *Server) loadSession(r *http.Request) (ds *debtorSession, expired bool) 
 	seen, ok[5] = v["ts"].(int64)
 	ds.SteppedUp, ok[6] = v["su"].(bool)
 	ds.Lang, _ = v["lang"].(string)
+	ds.AssistedBy, _ = v["as"].(int64)
 	for _, o := range ok {
 		if !o {
 			return nil, false
@@ -77,6 +81,9 @@ func (s *Server) saveSession(w http.ResponseWriter, r *http.Request, ds *debtorS
 	sess.Values["ts"] = ds.Seen.Unix()
 	sess.Values["su"] = ds.SteppedUp
 	sess.Values["lang"] = ds.Lang
+	if ds.AssistedBy != 0 {
+		sess.Values["as"] = ds.AssistedBy
+	}
 	return s.sessions.Save(r, w, sess)
 }
 
@@ -101,4 +108,14 @@ func (s *Server) touch(w http.ResponseWriter, r *http.Request, ds *debtorSession
 			s.Log.ErrorContext(r.Context(), "session: save", "id", RequestID(r.Context()), "err", err)
 		}
 	}
+}
+
+// actor is who a timeline entry of this session names: the debtor, or
+// in assist mode the agent who has the account open with them.
+func (ds *debtorSession) actor() (actor string, staffID *int64) {
+	if ds.AssistedBy != 0 {
+		id := ds.AssistedBy
+		return "staff", &id
+	}
+	return "debtor", nil
 }

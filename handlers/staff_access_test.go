@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -26,6 +27,8 @@ func staffRoutes(s *Server) []Route {
 func staffIdentifiers(h *harness) map[string][2]string {
 	return map[string][2]string{
 		// search, debtor view, calls
+		"debtor":  {strconv.FormatInt(h.alice.ID, 10), strconv.FormatInt(h.carol.ID, 10)},
+		"invoice": {aliceNumbers[0], carolNumbers[1]},
 
 		// queues and dashboard
 

@@ -65,8 +65,9 @@ func (s *Server) statementShow(w http.ResponseWriter, r *http.Request, ds *debto
 	}
 	if format := q.Get("format"); (format == "csv" || format == "pdf") && vm.ErrorKey == "" {
 		loc := s.Catalog.Locale(s.language(w, r, p))
+		actor, staffID := ds.actor()
 		if err := s.Store.AddInteraction(ctx, &ar.Interaction{CreditorID: c.ID, DebtorID: ds.DebtorID,
-			Kind: "statement.downloaded", Actor: "debtor", Visibility: ar.VisibleToCustomer,
+			Kind: "statement.downloaded", Actor: actor, StaffID: staffID, Visibility: ar.VisibleToCustomer,
 			Data: map[string]any{"from": vm.FromInput, "to": vm.ToInput, "format": format}}); err != nil {
 			return err
 		}

@@ -9,6 +9,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -28,6 +29,7 @@ type Env struct {
 	Static   func(name string) string
 	Refresh  int       // seconds until the page reloads itself (0: never)
 	Staff    *StaffEnv // set on back-office pages with a staff session
+	Assisted bool      // a debtor page an agent opened with the debtor (assist mode)
 }
 
 // StaffEnv is the signed-in staff member on back-office pages.
@@ -164,6 +166,8 @@ func inkOn(c string) string {
 	return "#111111"
 }
 
+func urlQueryEscape(s string) string { return url.QueryEscape(s) }
+
 // telHref keeps the characters a tel: URL may hold.
 func telHref(phone string) string {
 	out := make([]rune, 0, len(phone))
@@ -193,6 +197,8 @@ func ariaInvalid(errKey string) string {
 func refresh(ctx context.Context) int { return env(ctx).Refresh }
 
 func staffEnv(ctx context.Context) *StaffEnv { return env(ctx).Staff }
+
+func assisted(ctx context.Context) bool { return env(ctx).Assisted }
 
 // can reports whether the signed-in staff member has a permission.
 func can(ctx context.Context, perm string) bool {

@@ -102,6 +102,9 @@ type PaymentVM struct {
 	AmountMinor int64
 	Currency    string
 	Restorable  bool // the payment made a restricted service restorable
+	// SentToDebtor: assist mode sent the checkout to the debtor's phone
+	// or inbox; the agent waits here.
+	SentToDebtor bool
 }
 
 // StatementVM is an account statement for a period.
@@ -145,4 +148,5 @@ type HistoryEntry struct {
 	Key     string // translation key, history.<kind>
 	Args    []any
 	Channel string
+	ByStaff bool // done by our staff (a call, assist mode)
 }

@@ -228,3 +228,8 @@ func trimZeros(s string) string {
 func (c *Catalog) Text(lang, key string, kv ...any) string {
 	return c.Locale(lang).T(key, kv...)
 }
+
+// Money formats an amount in a language (for messages).
+func (c *Catalog) Money(lang string, minor int64, currencyCode string) string {
+	return c.Locale(lang).Money(minor, currencyCode)
+}

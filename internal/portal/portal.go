@@ -14,6 +14,7 @@ import (
 // Translator renders a message key in a language.
 type Translator interface {
 	Text(lang, key string, kv ...any) string
+	Money(lang string, minor int64, currency string) string
 }
 
 // Service is the debtor portal.
@@ -402,4 +403,27 @@ func (s *Service) linkOpenedEvent(ctx context.Context, tx *store.Store, v *Visit
 		"customer_number": v.Debtor.CustomerNumber, "channel": v.Link.Channel,
 	})
 	return err
+}
+
+// SendCheckoutLink sends a payment's checkout page to the debtor, by SMS
+// when there is a mobile number, else by email (assist mode: the debtor
+// pays on their own device). It returns the channel and masked address.
+func (s *Service) SendCheckoutLink(ctx context.Context, c *ar.Creditor, d *ar.Debtor, url, amount string) (channel, masked string, err error) {
+	lang := d.Language
+	if lang == "" {
+		lang = c.DefaultLanguage
+	}
+	msg := &ar.Message{CreditorID: c.ID, DebtorID: &d.ID, Purpose: "checkout"}
+	switch {
+	case d.Phone != "":
+		msg.Channel, msg.Recipient, masked = "sms", d.Phone, ar.MaskPhone(d.Phone)
+		msg.Body = s.Text.Text(lang, "message.checkout.sms", "Creditor", c.Name, "Amount", amount, "URL", url)
+	case d.Email != "":
+		msg.Channel, msg.Recipient, masked = "email", d.Email, ar.MaskEmail(d.Email)
+		msg.Subject = s.Text.Text(lang, "message.checkout.subject", "Creditor", c.Name)
+		msg.Body = s.Text.Text(lang, "message.checkout.email", "Creditor", c.Name, "Name", d.Name, "Amount", amount, "URL", url)
+	default:
+		return "", "", ar.Errorf(ar.Conflict, "error.staff.assist.no_destination")
+	}
+	return msg.Channel, masked, s.enqueue(ctx, s.Store, c, lang, msg)
 }

@@ -126,3 +126,12 @@ func (s *Store) DebtorPayments(ctx context.Context, creditorID, debtorID int64, 
 		WHERE creditor_id = $1 AND debtor_id = $2 ORDER BY created_at DESC, id DESC LIMIT $3`, creditorID, debtorID, limit)
 	return list, err
 }
+
+// CreateAssistedSession records a debtor session an agent opened with
+// the debtor on the phone (assist mode).
+func (s *Store) CreateAssistedSession(ctx context.Context, idHash []byte, creditorID, debtorID, linkID, staffID int64, at time.Time) (err error) {
+	defer wrap(&err, "CreateAssistedSession(%d, %d)", creditorID, debtorID)
+	_, err = s.q.ExecContext(ctx, `INSERT INTO debtor_sessions (id_hash, creditor_id, debtor_id, link_id, created_at, assisted_by)
+		VALUES ($1, $2, $3, $4, $5, $6)`, idHash, creditorID, debtorID, linkID, at, staffID)
+	return err
+}
