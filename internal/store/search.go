@@ -157,8 +157,8 @@ func (s *Store) DebtorsByPhone(ctx context.Context, creditorID int64, number str
 
 // queryKind says which lookups a search string deserves.
 type queryKind struct {
-	email     bool // exact email and email substring
-	emailPart bool // email substring only
+	email     bool // exact email (q has an @)
+	emailPart bool // email substring
 	phone     bool
 	postcode  bool
 	name      bool
