@@ -77,7 +77,8 @@ var phoneCountries = pq.StringArray{"DE", "AT", "CH", "NL", "BE", "FR", "LU", "D
 //     spaces but a dot, email as a substring ("anna.mueller", "gmx.de").
 //
 // When these find nothing and q looks like a name, a second query looks
-// for similar words (typos: "Müler" finds "Müller").
+// for names with one word similar (a typo: "Bernd Müler" finds "Bernd
+// Müller").
 //
 // Exact matches rank before substring matches; a debtor found several
 // ways appears once, for its best match.
@@ -85,6 +86,24 @@ var phoneCountries = pq.StringArray{"DE", "AT", "CH", "NL", "BE", "FR", "LU", "D
 // MaxSearchLimit (and means that when not positive).
 func (s *Store) SearchDebtors(ctx context.Context, creditorID int64, q string, limit int) (hits []DebtorHit, err error) {
 	defer wrap(&err, "SearchDebtors(%d, %q)", creditorID, q)
+	sq, fq := searchQueries(creditorID, q, limit)
+	if sq == nil {
+		return nil, nil
+	}
+	if err := s.q.SelectContext(ctx, &hits, sq.sql(), sq.args...); err != nil {
+		return nil, err
+	}
+	if fq == nil || len(hits) > 0 {
+		return hits, nil
+	}
+	err = s.q.SelectContext(ctx, &hits, fq.sql(), fq.args...)
+	return hits, err
+}
+
+// searchQueries returns the search for q and, when q looks like a name,
+// the search for similar names that runs when the first finds nothing.
+// It returns nil when q is too short to search for.
+func searchQueries(creditorID int64, q string, limit int) (sq, fuzzy *searchQuery) {
 	q = strings.Join(strings.Fields(q), " ")
 	if utf8.RuneCountInString(q) < 2 {
 		return nil, nil
@@ -93,8 +112,7 @@ func (s *Store) SearchDebtors(ctx context.Context, creditorID int64, q string, l
 		limit = MaxSearchLimit
 	}
 	k := classify(q)
-
-	sq := newSearchQuery(creditorID, q, limit)
+	sq = newSearchQuery(creditorID, q, limit)
 	sq.customerNumber()
 	sq.invoice()
 	if k.email {
@@ -112,16 +130,13 @@ func (s *Store) SearchDebtors(ctx context.Context, creditorID int64, q string, l
 	if k.emailPart {
 		sq.emailSubstring()
 	}
-	if err := s.q.SelectContext(ctx, &hits, sq.sql(), sq.args...); err != nil {
-		return nil, err
+	if k.fuzzy {
+		fuzzy = newSearchQuery(creditorID, q, limit)
+		if !fuzzy.nameSimilar() {
+			fuzzy = nil
+		}
 	}
-	if !k.fuzzy || len(hits) > 0 {
-		return hits, nil
-	}
-	fq := newSearchQuery(creditorID, q, limit)
-	fq.nameSimilar()
-	err = s.q.SelectContext(ctx, &hits, fq.sql(), fq.args...)
-	return hits, err
+	return sq, fuzzy
 }
 
 // DebtorsByPhone returns the creditor's debtors with a phone number, for
@@ -142,8 +157,8 @@ func (s *Store) DebtorsByPhone(ctx context.Context, creditorID int64, number str
 
 // queryKind says which lookups a search string deserves.
 type queryKind struct {
-	email     bool // exact email and email substring
-	emailPart bool // email substring only
+	email     bool // exact email (q has an @)
+	emailPart bool // email substring
 	phone     bool
 	postcode  bool
 	name      bool
@@ -297,24 +312,41 @@ func (sq *searchQuery) emailSubstring() {
 		ORDER BY 3 DESC, id LIMIT ` + pLimit)
 }
 
-// nameSimilar: debtors_name_trgm_idx, every word of three or more
-// letters similar to a word of the name (pg_trgm's <%, word similarity
-// at least pg_trgm.word_similarity_threshold, 0.6 by default), shorter
-// words as substrings.
-func (sq *searchQuery) nameSimilar() {
-	var conds []string
-	for _, w := range nameWords(sq.query()) {
-		if utf8.RuneCountInString(w) >= 3 {
-			conds = append(conds, `lower(`+sq.arg(w)+`) <% lower(name)`)
-		} else {
-			conds = append(conds, `lower(name) LIKE lower(`+sq.arg("%"+likeEscape(w)+"%")+`)`)
+// nameSimilar: debtors_name_trgm_idx, for typos in one word. One
+// branch per word of three or more letters: that word similar to a word
+// of the name (pg_trgm's <%, word similarity at least
+// pg_trgm.word_similarity_threshold, 0.6 by default), the others
+// substrings. A similarity search on a common word ("alexander") reads
+// large parts of the index; beside a substring that rules out most
+// names, it stays cheap. It reports whether q has such a word.
+func (sq *searchQuery) nameSimilar() bool {
+	words := nameWords(sq.query())
+	patterns := make([]string, len(words)) // placeholders, added when used
+	pattern := func(i int) string {
+		if patterns[i] == "" {
+			patterns[i] = sq.arg("%" + likeEscape(words[i]) + "%")
 		}
+		return patterns[i]
 	}
-	sq.add(`SELECT id, 7, similarity(lower(name), lower(` + pQuery + `)), 'name', name
+	n := 0
+	for i, w := range words {
+		if utf8.RuneCountInString(w) < 3 {
+			continue
+		}
+		conds := []string{`lower(` + sq.arg(w) + `) <% lower(name)`}
+		for j := range words {
+			if j != i {
+				conds = append(conds, `lower(name) LIKE lower(`+pattern(j)+`)`)
+			}
+		}
+		sq.add(`SELECT id, 7, similarity(lower(name), lower(` + pQuery + `)), 'name', name
 		FROM (SELECT id, name FROM debtors
 			WHERE creditor_id = ` + pCreditor + ` AND ` + strings.Join(conds, " AND ") + `
 			LIMIT ` + strconv.Itoa(searchCandidates) + `) AS c
 		ORDER BY 3 DESC, id LIMIT ` + pLimit)
+		n++
+	}
+	return n > 0
 }
 
 // query returns the search string (the second parameter).
