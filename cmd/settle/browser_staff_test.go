@@ -1,0 +1,200 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/pquerna/otp/totp"
+
+	"github.com/settle/settle/internal/demo"
+	"github.com/settle/settle/internal/testdb"
+)
+
+// TestBrowserCallCentre walks an agent's call at tablet width: sign in
+// with password and TOTP (set up on the spot) → find the caller by the
+// phone number as they say it → send a new link by SMS after seeing the
+// message → log the call with a promise to pay. Then the debtor opens
+// the link from that SMS and their history shows the call, the promise
+// and the link — and not the agent's internal note. axe-core checks
+// every page.
+func TestBrowserCallCentre(t *testing.T) {
+	chromium, axePath := browserDeps(t)
+	axeSrc, err := os.ReadFile(axePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := startApp(t, Config{DatabaseURL: testdb.NewURL(t), DataDir: t.TempDir(), Demo: true, LogFormat: "json"})
+	key, err := a.main.Config.secretKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var agent demo.StaffUser
+	for _, u := range demo.StaffUsers(key) {
+		if u.Role == "agent" {
+			agent = u
+		}
+	}
+	// This call centre asks agents for a second factor too.
+	if _, err := a.main.DB.Exec(`UPDATE staff_users SET totp_required = true WHERE email = $1`, agent.Email); err != nil {
+		t.Fatal(err)
+	}
+
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromium), chromedp.UserDataDir(t.TempDir()), chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true), chromedp.Flag("no-first-run", true))
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancelA()
+	ctx, cancel := chromedp.NewContext(actx)
+	defer cancel()
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start Chromium: %v", err)
+	}
+	ctx, cancelT := context.WithTimeout(ctx, 120*time.Second)
+	defer cancelT()
+	shots := os.Getenv("SETTLE_SCREENSHOTS")
+	step := func(what string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, actions...); err != nil {
+			html, _ := chromedp.Run(ctx, chromedp.OuterHTML(chromedp.CSS("body")))
+			t.Fatalf("%s: %v\npage: %.3000s", what, err, html)
+		}
+	}
+	check := func(name string) {
+		t.Helper()
+		violations, err := chromedp.Run(ctx, chromedp.Evaluate[[]axeViolation](string(axeSrc)+`;
+			axe.run(document, {resultTypes: ['violations']}).then(r => r.violations
+				.filter(v => v.impact === 'serious' || v.impact === 'critical')
+				.map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 5).map(n => n.target.join(' '))})))`, chromedp.EvalAwaitPromise))
+		if err != nil {
+			t.Fatalf("%s: axe: %v", name, err)
+		}
+		for _, v := range violations {
+			t.Errorf("%s: accessibility violation: %+v", name, v)
+		}
+		fits, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth <= window.innerWidth`))
+		if err != nil || !fits {
+			t.Errorf("%s: the page scrolls sideways at tablet width (%v)", name, err)
+		}
+		if shots != "" {
+			if png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
+				os.WriteFile(filepath.Join(shots, "staff-"+name+".png"), png, 0o644)
+			}
+		}
+	}
+	text := func(sel string) string {
+		s, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+		return s
+	}
+	setValue := func(sel, v string) chromedp.Action[chromedp.Void] {
+		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := chromedp.Evaluate[bool](`(() => { const e = document.querySelector(`+jsString(sel)+`); e.value = `+jsString(v)+`; return true })()`)(ctx, tg)
+			return err
+		})
+	}
+
+	step("sign in with the password",
+		chromedp.EmulateViewport(768, 1024),
+		chromedp.Navigate(a.base+"/staff/login?lang=de"),
+		chromedp.WaitVisible(chromedp.CSS(`#email`)))
+	check("login")
+	step("password",
+		chromedp.SendKeys(chromedp.CSS(`#email`), agent.Email),
+		chromedp.SendKeys(chromedp.CSS(`#password`), agent.Password),
+		chromedp.Click(chromedp.CSS(`[data-testid=login-submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=totp-secret]`)))
+	check("totp-enrol")
+	if h := text("h1"); h != "Authenticator-App einrichten" {
+		t.Errorf("the enrolment page is not in German: %q", h)
+	}
+	// The agent's authenticator app reads the key.
+	secret := strings.ReplaceAll(text(`[data-testid=totp-secret]`), " ", "")
+	code, err := totp.GenerateCode(secret, time.Now())
+	if err != nil {
+		t.Fatalf("TOTP from %q: %v", secret, err)
+	}
+	step("enter the code",
+		chromedp.SendKeys(chromedp.CSS(`#code`), code),
+		chromedp.Click(chromedp.CSS(`[data-testid=totp-submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=search-q]`)))
+	check("home")
+
+	step("search by the number the caller gives",
+		chromedp.SendKeys(chromedp.CSS(`[data-testid=search-q]`), "0151 234 567 01\n"),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=hit]`)))
+	check("search")
+	if hit := text(`[data-testid=hits]`); !strings.Contains(hit, "Jana Schulz") {
+		t.Fatalf("the search by phone did not find Jana Schulz: %q", hit)
+	}
+	step("open the customer",
+		chromedp.Click(chromedp.CSS(`[data-testid=hit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=debtor-name]`)))
+	check("debtor")
+
+	step("preview a new link by SMS",
+		chromedp.Click(chromedp.CSS(`[data-testid=link-preview]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=link-message]`)))
+	if to := text(`[data-testid=link-recipient]`); to != "+49 151 23456701" {
+		t.Errorf("the SMS goes to %q", to)
+	}
+	check("link-preview")
+	step("send it",
+		chromedp.Click(chromedp.CSS(`[data-testid=link-send]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-notice="staff.link.sent"]`)))
+
+	promiseDate := time.Now().AddDate(0, 0, 10).Format(time.DateOnly)
+	step("log the call with a promise to pay",
+		chromedp.Click(chromedp.CSS(`[data-testid=call-form] summary`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=outcome-promise]`)),
+		chromedp.Click(chromedp.CSS(`input[name=direction][value=inbound]`)),
+		chromedp.Click(chromedp.CSS(`[data-testid=outcome-promise]`)),
+		chromedp.SendKeys(chromedp.CSS(`#promise_amount`), "45,00"),
+		setValue(`#promise_date`, promiseDate),
+		chromedp.SendKeys(chromedp.CSS(`#call-note`), "Ruft nach Gehaltseingang an"),
+		chromedp.Click(chromedp.CSS(`[data-testid=call-submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-notice="staff.call.logged"]`)))
+	check("debtor-after-call")
+	if tl := text(`[data-testid=timeline]`); !strings.Contains(tl, "Zahlungszusage über 45,00") || !strings.Contains(tl, "Ruft nach Gehaltseingang an") {
+		t.Errorf("the staff timeline lacks the promise or the note: %q", tl)
+	}
+
+	// The customer opens the link from the SMS.
+	var body string
+	if err := a.main.DB.Get(&body, `SELECT body FROM messages WHERE channel = 'sms' AND purpose = 'link' ORDER BY id DESC LIMIT 1`); err != nil {
+		t.Fatal(err)
+	}
+	i := strings.Index(body, a.base+"/l/")
+	if i < 0 {
+		t.Fatalf("no link in the SMS: %q", body)
+	}
+	link := strings.Fields(body[i:])[0]
+	step("the customer opens the new link",
+		chromedp.EmulateViewport(375, 812, chromedp.EmulateMobile, chromedp.EmulateScale(2)),
+		chromedp.Navigate(link),
+		chromedp.Click(chromedp.CSS(`[data-testid=continue]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=total-due]`)),
+		chromedp.Navigate(a.base+"/account/verify?next=/account/history"),
+		chromedp.SendKeys(chromedp.CSS(`#answer`), "10115"),
+		chromedp.Click(chromedp.CSS(`[data-testid=verify]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=history]`)))
+	check("debtor-history")
+	hist := text(`[data-testid=history]`)
+	for _, want := range []string{"Wir haben telefoniert", "Sie haben zugesagt, 45,00", "Ein neuer Link zu Ihrem Konto wurde an"} {
+		if !strings.Contains(hist, want) {
+			t.Errorf("the customer's history lacks %q: %q", want, hist)
+		}
+	}
+	if strings.Contains(hist, "Gehaltseingang") {
+		t.Error("the customer sees the agent's internal note")
+	}
+}
+
+// jsString quotes s for JavaScript.
+func jsString(s string) string {
+	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
+}
