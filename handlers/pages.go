@@ -32,6 +32,9 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 		if c, err := s.Store.Creditor(r.Context(), ds.CreditorID); err == nil {
 			to += "?c=" + c.Slug
 		}
+		if ds.AssistedBy != 0 {
+			to = debtorURL(ds.DebtorID, "") // the agent goes back to the debtor view
+		}
 	}
 	s.clearSession(w)
 	return redirect(w, r, to)
