@@ -39,6 +39,9 @@ func TestBrowserCallCentre(t *testing.T) {
 			agent = u
 		}
 	}
+	if out := a.out.String(); !strings.Contains(out, agent.Email) || !strings.Contains(out, agent.Password) {
+		t.Fatalf("the banner does not print the agent's sign-in:\n%s", out)
+	}
 	// This call centre asks agents for a second factor too.
 	if _, err := a.main.DB.Exec(`UPDATE staff_users SET totp_required = true WHERE email = $1`, agent.Email); err != nil {
 		t.Fatal(err)

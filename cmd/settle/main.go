@@ -38,7 +38,7 @@ Usage:
   settle webhook add|list|rotate|remove|enable|deliveries|replay --creditor SLUG
                              manage a creditor's webhook endpoints
   settle user add --email E --role admin|ar|agent [--creditor SLUG] [--password-stdin]
-                             make a staff account (the back office follows)
+                             make a staff account (admins manage the rest at /staff/users)
   settle molliekey --creditor SLUG < key
                              store a creditor's Mollie API key (sealed at rest)
   settle entrysecret --creditor SLUG
