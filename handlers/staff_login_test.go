@@ -3,6 +3,7 @@ package handlers
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -198,5 +199,35 @@ func TestStaffLogoutEverywhereAndDisable(t *testing.T) {
 	}
 	if res := laptop.post("/staff/login", url.Values{"email": {email}, "password": {staffPassword}}); res.StatusCode != http.StatusUnauthorized {
 		t.Errorf("disabled account signs in: %d", res.StatusCode)
+	}
+}
+
+func TestStaffOperatorPicksCreditor(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	c := h.client()
+	c.staffLogin(h.addStaff(staff.RoleAdmin, nil, false))
+	if res := c.get("/staff"); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/staff/creditors" {
+		t.Fatalf("operator's /staff = %d to %q, want the creditor picker", res.StatusCode, res.Header.Get("Location"))
+	}
+	picker := c.get("/staff/creditors")
+	if !strings.Contains(picker.body, nameA) || !strings.Contains(picker.body, nameB) {
+		t.Fatal("the picker does not list both creditors")
+	}
+	if res := c.post("/staff/creditor", url.Values{"creditor": {strconv.FormatInt(h.b.ID, 10)}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("pick = %d", res.StatusCode)
+	}
+	home := c.get("/staff")
+	if home.StatusCode != http.StatusOK || !strings.Contains(home.body, nameB) {
+		t.Fatalf("after picking B: %d", home.StatusCode)
+	}
+	// Working on B: A's debtors are out of reach.
+	if res := c.get("/staff/debtors/" + strconv.FormatInt(h.alice.ID, 10)); res.StatusCode != http.StatusNotFound {
+		t.Errorf("A's debtor while working on B = %d, want 404", res.StatusCode)
+	}
+	// A creditor's own staff cannot switch.
+	agent := h.staffClient(staff.RoleAdmin, h.a)
+	if res := agent.post("/staff/creditor", url.Values{"creditor": {strconv.FormatInt(h.b.ID, 10)}}); res.StatusCode != http.StatusForbidden {
+		t.Errorf("creditor admin switching = %d, want 403", res.StatusCode)
 	}
 }

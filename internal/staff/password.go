@@ -1,5 +1,3 @@
-// Package staff is the back office's accounts: AR staff, call-centre
-// agents and admins, their passwords (argon2id) and roles.
 package staff
 
 import (
