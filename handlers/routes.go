@@ -76,6 +76,17 @@ func (s *Server) Routes() []Route {
 		// Back office: queues and dashboard.
 
 		// Back office: users, audit log, outbox.
+		staffRoute("GET /staff/users", staff.PermUsers, s.staff, s.staffUsersList),
+		staffRoute("GET /staff/users/new", staff.PermUsers, s.staff, s.staffUserNew),
+		staffRoute("POST /staff/users", staff.PermUsers, s.staff, s.staffUserCreate),
+		staffRoute("GET /staff/users/{user}", staff.PermUsers, s.staff, s.staffUserShow),
+		staffRoute("POST /staff/users/{user}", staff.PermUsers, s.staff, s.staffUserUpdate),
+		staffRoute("POST /staff/users/{user}/password", staff.PermUsers, s.staff, s.staffUserPassword),
+		staffRoute("POST /staff/users/{user}/totp-reset", staff.PermUsers, s.staff, s.staffUserTOTPReset),
+		staffRoute("GET /staff/audit", staff.PermAudit, s.staff, s.staffAuditList),
+		staffRoute("GET /staff/outbox", staff.PermView, s.staff, s.staffOutboxList),
+		staffRoute("GET /staff/outbox/{message}", staff.PermView, s.staff, s.staffOutboxShow),
+		staffRoute("GET /staff/outbox/{message}/html", staff.PermView, s.staff, s.staffOutboxHTML),
 
 		{"GET /static/", Public, static.Handler(), ""},
 		{"PUT /api/v1/debtors/{customer_number}", APIKey, s.api(s.apiDebtorPut), ""},

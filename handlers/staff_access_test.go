@@ -33,6 +33,8 @@ func staffIdentifiers(h *harness) map[string][2]string {
 		// queues and dashboard
 
 		// users, audit log, outbox
+		"user":    {h.staffUserID(h.addStaff(staff.RoleAgent, h.a, false)), h.staffUserID(h.addStaff(staff.RoleAgent, h.b, false))},
+		"message": {h.addMessage(h.a, &h.alice.ID, "<p>Hallo Alice Amsel</p>"), h.addMessage(h.b, &h.carol.ID, "<p>Hello Carol</p>")},
 	}
 }
 

@@ -11,28 +11,6 @@ import (
 	"github.com/settle/settle/views"
 )
 
-// formErrors turns validation errors into field → translation key; ok
-// is false for any other error.
-func formErrors(err error) (map[string]string, bool) {
-	var list ar.Invalids
-	switch e := err.(type) {
-	case ar.Invalids:
-		list = e
-	case *ar.Error:
-		if e.Field == "" {
-			return nil, false
-		}
-		list = ar.Invalids{e}
-	default:
-		return nil, false
-	}
-	m := map[string]string{}
-	for _, e := range list {
-		m[e.Field] = e.Key
-	}
-	return m, true
-}
-
 // localTime reads a datetime-local input in the creditor's zone.
 func localTime(v string, zone *time.Location) (time.Time, bool) {
 	if v == "" {

@@ -13,13 +13,7 @@ import (
 )
 
 // debtorParam reads {debtor}: a debtor id; anything else is not found.
-func debtorParam(r *http.Request) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue("debtor"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, ar.Errorf(ar.NotFound, "error.not_found")
-	}
-	return id, nil
-}
+func debtorParam(r *http.Request) (int64, error) { return pathID(r, "debtor") }
 
 // actor is the signed-in staff member as the back office records them.
 func (sc *staffCtx) actor() backoffice.Actor {

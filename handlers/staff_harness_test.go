@@ -111,3 +111,25 @@ func extract(s, from, to string) string {
 	}
 	return s
 }
+
+// staffUserID is the id of the account with this email, as a path value.
+func (h *harness) staffUserID(email string) string {
+	h.t.Helper()
+	u, err := h.st.StaffUserByEmail(h.ctx, email)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return fmt.Sprint(u.ID)
+}
+
+// addMessage puts an email in creditor c's outbox (debtor may be nil)
+// with this HTML body, and returns its id as a path value.
+func (h *harness) addMessage(c *ar.Creditor, debtor *int64, htmlBody string) string {
+	h.t.Helper()
+	m := &ar.Message{CreditorID: c.ID, DebtorID: debtor, Channel: "email", Recipient: "someone@example.org",
+		Subject: "Ihre Rechnung", Body: "Guten Tag,\nbitte zahlen Sie.", HTMLBody: htmlBody, Purpose: "link"}
+	if err := h.st.EnqueueMessage(h.ctx, m); err != nil {
+		h.t.Fatal(err)
+	}
+	return fmt.Sprint(m.ID)
+}

@@ -215,6 +215,7 @@ func (s *Store) PruneStaffSessions(ctx context.Context, cutoff time.Time) (n int
 // AuditEntry is one line of the audit log.
 type AuditEntry struct {
 	ID         int64           `db:"id"`
+	StaffID    *int64          `db:"staff_id"` // nil: the system or the CLI
 	StaffEmail *string         `db:"staff_email"`
 	CreditorID *int64          `db:"creditor_id"`
 	Action     string          `db:"action"`
