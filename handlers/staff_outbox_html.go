@@ -33,6 +33,6 @@ func (s *Server) staffOutboxHTML(w http.ResponseWriter, r *http.Request, sc *sta
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Content-Disposition", "inline")
 	h.Set("Cache-Control", "no-store")
-	_, err = w.Write([]byte(m.HTMLBody))
+	_, err = w.Write([]byte(s.redactMessage(m.HTMLBody, m.Purpose)))
 	return err
 }

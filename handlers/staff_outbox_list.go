@@ -40,7 +40,9 @@ func (s *Server) staffOutboxList(w http.ResponseWriter, r *http.Request, sc *sta
 	}
 	loc := sc.creditor.Location()
 	for _, m := range items {
-		vm.Items = append(vm.Items, outboxRow(m, loc))
+		row := outboxRow(m, loc)
+		row.Summary = s.redactMessage(row.Summary, m.Purpose)
+		vm.Items = append(vm.Items, row)
 	}
 	page := url.Values{}
 	if f.Status != "" {

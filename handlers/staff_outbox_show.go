@@ -21,7 +21,8 @@ func (s *Server) staffOutboxShow(w http.ResponseWriter, r *http.Request, sc *sta
 		return err
 	}
 	row := outboxRow(m.OutboxItem, sc.creditor.Location())
-	row.Body, row.LastError, row.Provider = m.Body, m.LastError, m.ProviderID
+	row.Body, row.LastError, row.Provider = s.redactMessage(m.Body, m.Purpose), m.LastError, m.ProviderID
+	row.Summary, row.Subject = s.redactMessage(row.Summary, m.Purpose), s.redactMessage(row.Subject, m.Purpose)
 	return s.renderStaff(w, r, http.StatusOK, sc, views.StaffOutboxMessagePage(row))
 }
 

@@ -3,6 +3,7 @@ package handlers
 import (
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -59,7 +60,7 @@ func TestStaffOutbox(t *testing.T) {
 	}
 	table := list.html(t).testIDText("outbox")
 	for _, want := range []string{aliceEmail, "+491701234567", "K-100 · " + aliceName, script + " Ihre Rechnung",
-		"Ihr Code: 493817", "Sent", "Not sent", "1 Jul 2026 12:00", "Email", "SMS", "Personal link", "One-time code"} {
+		"Ihr Code: ••••••", "Sent", "Not sent", "1 Jul 2026 12:00", "Email", "SMS", "Personal link", "One-time code"} {
 		if !contains(table, want) {
 			t.Errorf("the outbox lacks %q:\n%s", want, table)
 		}
@@ -133,7 +134,7 @@ func TestStaffOutbox(t *testing.T) {
 
 	// A message without a debtor or an HTML version shows too.
 	smsPage := agent.get("/staff/outbox/"+sms, "Accept-Language", "en")
-	if smsPage.StatusCode != http.StatusOK || !contains(smsPage.html(t).testIDText("body"), "Ihr Code: 493817") ||
+	if smsPage.StatusCode != http.StatusOK || !contains(smsPage.html(t).testIDText("body"), "Ihr Code: ••••••") ||
 		!contains(smsPage.html(t).testIDText("last-error"), "no SMS provider configured") {
 		t.Errorf("debtor-less SMS page = %d:\n%s", smsPage.StatusCode, smsPage.body)
 	}
@@ -149,5 +150,42 @@ func TestStaffOutbox(t *testing.T) {
 		if res := agent.get(p); res.StatusCode != http.StatusNotFound || strings.Contains(res.body, "Carol") {
 			t.Errorf("GET %s = %d, want 404", p, res.StatusCode)
 		}
+	}
+}
+
+// Links and one-time codes in the outbox are secrets: staff see them
+// masked (outside demo mode), on every outbox page.
+func TestStaffOutboxMasksSecrets(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	c := h.staffClient(staff.RoleAgent, h.a)
+	token, _ := h.link(h.alice)
+	body := "Ihr Link: " + testBase + "/l/" + token
+	if err := h.st.EnqueueMessage(h.ctx, &ar.Message{CreditorID: h.a.ID, DebtorID: &h.alice.ID, Channel: "email",
+		Recipient: aliceEmail, Subject: "Ihr Konto", Body: body, HTMLBody: "<p>" + body + "</p>", Purpose: "link"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.st.EnqueueMessage(h.ctx, &ar.Message{CreditorID: h.a.ID, DebtorID: &h.alice.ID, Channel: "sms",
+		Recipient: h.alice.Phone, Body: "Ihr Code: 493817", Purpose: "otp"}); err != nil {
+		t.Fatal(err)
+	}
+	var ids []int64
+	if err := h.db.Select(&ids, `SELECT id FROM messages ORDER BY id`); err != nil {
+		t.Fatal(err)
+	}
+	pages := []string{"/staff/outbox", "/staff/outbox/" + strconv.FormatInt(ids[0], 10),
+		"/staff/outbox/" + strconv.FormatInt(ids[0], 10) + "/html", "/staff/outbox/" + strconv.FormatInt(ids[1], 10)}
+	for _, p := range pages {
+		res := c.get(p)
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("%s = %d", p, res.StatusCode)
+		}
+		if strings.Contains(res.body, token) || strings.Contains(res.body, "493817") {
+			t.Errorf("%s shows a live link or code", p)
+		}
+	}
+	// The masked link is what staff see; the debtor's link still works.
+	if res := h.client().get("/l/" + token); res.StatusCode != http.StatusOK {
+		t.Errorf("the link itself = %d", res.StatusCode)
 	}
 }
