@@ -164,7 +164,7 @@ func (s *Store) LiveStaffSession(ctx context.Context, idHash []byte, now time.Ti
 	err = s.q.GetContext(ctx, ss, `SELECT s.staff_id, s.creditor_id, s.mfa_pending, s.created_at, s.seen_at
 		FROM staff_sessions s JOIN staff_users u ON u.id = s.staff_id
 		WHERE s.id_hash = $1 AND s.ended_at IS NULL AND u.disabled_at IS NULL
-			AND s.created_at > u.sessions_valid_after
+			AND s.created_at >= u.sessions_valid_after
 			AND s.seen_at > $2 AND s.created_at > $3`,
 		idHash, now.Add(-idle), now.Add(-absolute))
 	return ss, err
