@@ -64,6 +64,11 @@ func (s *Server) Routes() []Route {
 		// Back office: search, debtor view, calls, assist mode.
 
 		// Back office: queues and dashboard.
+		staffRoute("GET /staff/queues", staff.PermView, s.staff, s.staffQueuesShow),
+		staffRoute("POST /staff/tasks/{task}/assign", staff.PermContact, s.staff, s.staffTaskAssign),
+		staffRoute("POST /staff/tasks/{task}/release", staff.PermContact, s.staff, s.staffTaskRelease),
+		staffRoute("POST /staff/tasks/{task}/done", staff.PermContact, s.staff, s.staffTaskDone),
+		staffRoute("GET /staff/dashboard", staff.PermView, s.staff, s.staffDashboardShow),
 
 		// Back office: users, audit log, outbox.
 

@@ -16,8 +16,12 @@ import (
 // routeValues instantiates path parameters with real values of alice.
 func (h *harness) routeValues() map[string]string {
 	tok, _ := h.link(h.alice)
-	return map[string]string{"token": tok, "number": "R-1001", "slug": slugA,
+	v := map[string]string{"token": tok, "number": "R-1001", "slug": slugA,
 		"customer_number": sharedCustNo, "invoice_number": "R-1001"}
+	for name, ids := range staffIdentifiers(h) { // staff routes: creditor A's
+		v[name] = ids[0]
+	}
+	return v
 }
 
 // hasGETSibling reports whether a GET route serves the same path as a
@@ -308,6 +312,8 @@ func TestSecurityHeaders(t *testing.T) {
 		// back office: search, debtor view, calls
 
 		// back office: queues and dashboard
+		"GET /staff/queues":    {agent, "/staff/queues", 200},
+		"GET /staff/dashboard": {agent, "/staff/dashboard", 200},
 
 		// back office: users, audit log, outbox
 

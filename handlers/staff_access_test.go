@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -28,6 +29,7 @@ func staffIdentifiers(h *harness) map[string][2]string {
 		// search, debtor view, calls
 
 		// queues and dashboard
+		"task": {strconv.FormatInt(h.addTask(h.alice, "callback"), 10), strconv.FormatInt(h.addTask(h.carol, "callback"), 10)},
 
 		// users, audit log, outbox
 	}

@@ -34,6 +34,7 @@ type Interaction struct {
 	Visibility Visibility     `db:"visibility"`
 	Data       map[string]any `db:"-"`
 	OccurredAt time.Time      `db:"occurred_at"`
+	StaffID    *int64         `db:"staff_id"` // the staff member who did it, if one did
 }
 
 // Message is an email, SMS or letter in the outbox.

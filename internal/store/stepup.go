@@ -82,10 +82,10 @@ func (s *Store) AddInteraction(ctx context.Context, in *ar.Interaction) (err err
 		at = in.OccurredAt
 	}
 	return s.q.GetContext(ctx, &in.ID, `INSERT INTO interactions (creditor_id, debtor_id, invoice_id,
-		kind, channel, actor, visibility, data, occurred_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, COALESCE($9, now())) RETURNING id`,
+		kind, channel, actor, visibility, data, occurred_at, staff_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, COALESCE($9, now()), $10) RETURNING id`,
 		in.CreditorID, in.DebtorID, in.InvoiceID, in.Kind, in.Channel, in.Actor, in.Visibility,
-		data, at)
+		data, at, in.StaffID)
 }
 
 // Interactions returns a debtor's timeline, newest first; customerOnly
