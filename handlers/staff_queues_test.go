@@ -151,6 +151,15 @@ func TestStaffQueues(t *testing.T) {
 		}
 	}
 
+	// The start page's tiles lead to the late ones.
+	home := agent.get("/staff", "Accept-Language", "en").html(t)
+	if len(home.all(func(n *htmlNode) bool {
+		v, _ := attr(n, "href")
+		return n.Data == "a" && v == "/staff/queues?kind=chargeback&late=1"
+	})) != 1 {
+		t.Error("start page: no link to the late chargebacks")
+	}
+
 	// Filters.
 	for q, want := range map[string][]int64{
 		"?late=1":                 {charge, call},
