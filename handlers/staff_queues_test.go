@@ -145,7 +145,7 @@ func TestStaffQueues(t *testing.T) {
 	if got := de.testIDText("count-chargeback"); got != "1" {
 		t.Errorf("chargeback count %q", got)
 	}
-	for _, want := range []string{"Überfällig", "1 überfällig", "fällig war 23.11.2026 12:00", "1 T. 1 Std.", "Rückbuchung", "20,00 €"} {
+	for _, want := range []string{"Überfällig", "1 überfällig", "fällig seit 23.11.2026 12:00", "1 T. 1 Std.", "Rückbuchung", "20,00 €"} {
 		if !contains(de.text(), want) {
 			t.Errorf("German queue lacks %q", want)
 		}
