@@ -74,6 +74,11 @@ func (s *Server) Routes() []Route {
 		staffRoute("GET /staff/calls/pop", staff.PermView, s.staff, s.staffCallPop),
 
 		// Back office: queues and dashboard.
+		staffRoute("GET /staff/queues", staff.PermView, s.staff, s.staffQueuesShow),
+		staffRoute("POST /staff/tasks/{task}/assign", staff.PermContact, s.staff, s.staffTaskAssign),
+		staffRoute("POST /staff/tasks/{task}/release", staff.PermContact, s.staff, s.staffTaskRelease),
+		staffRoute("POST /staff/tasks/{task}/done", staff.PermContact, s.staff, s.staffTaskDone),
+		staffRoute("GET /staff/dashboard", staff.PermView, s.staff, s.staffDashboardShow),
 
 		// Back office: users, audit log, outbox.
 		staffRoute("GET /staff/users", staff.PermUsers, s.staff, s.staffUsersList),

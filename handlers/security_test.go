@@ -17,9 +17,12 @@ import (
 // routeValues instantiates path parameters with real values of alice.
 func (h *harness) routeValues() map[string]string {
 	tok, _ := h.link(h.alice)
-	return map[string]string{"token": tok, "number": "R-1001", "slug": slugA,
-		"customer_number": sharedCustNo, "invoice_number": "R-1001", "debtor": strconv.FormatInt(h.alice.ID, 10),
-		"user": "1"}
+	v := map[string]string{"token": tok, "number": "R-1001", "slug": slugA,
+		"customer_number": sharedCustNo, "invoice_number": "R-1001"}
+	for name, ids := range staffIdentifiers(h) { // staff routes: creditor A's
+		v[name] = ids[0]
+	}
+	return v
 }
 
 // hasGETSibling reports whether a GET route serves the same path as a
@@ -317,6 +320,8 @@ func TestSecurityHeaders(t *testing.T) {
 		"GET /staff/calls/pop":                               {agent, "/staff/calls/pop?number=%2B49000", 200},
 
 		// back office: queues and dashboard
+		"GET /staff/queues":    {agent, "/staff/queues", 200},
+		"GET /staff/dashboard": {agent, "/staff/dashboard", 200},
 
 		// back office: users, audit log, outbox
 		"GET /staff/users":                 {admin, "/staff/users", 200},

@@ -31,6 +31,7 @@ func staffIdentifiers(h *harness) map[string][2]string {
 		"invoice": {aliceNumbers[0], carolNumbers[1]},
 
 		// queues and dashboard
+		"task": {strconv.FormatInt(h.addTask(h.alice, "callback"), 10), strconv.FormatInt(h.addTask(h.carol, "callback"), 10)},
 
 		// users, audit log, outbox
 		"user":    {h.staffUserID(h.addStaff(staff.RoleAgent, h.a, false)), h.staffUserID(h.addStaff(staff.RoleAgent, h.b, false))},

@@ -108,8 +108,12 @@ func timelineRow(loc *i18n.Locale, zone *time.Location, e store.TimelineEntry) v
 	} else if e.Actor == "debtor" {
 		row.By = loc.T("staff.timeline.by_debtor")
 	}
-	if t, ok := e.Data["text"].(string); ok && row.Internal {
-		row.Detail = t
+	if row.Internal {
+		for _, k := range []string{"text", "note"} {
+			if t, ok := e.Data[k].(string); ok && t != "" {
+				row.Detail = t
+			}
+		}
 	}
 	return row
 }
@@ -130,6 +134,10 @@ func timelineArgs(loc *i18n.Locale, zone *time.Location, in ar.Interaction) []an
 	if n, ok := in.Data["count"].(float64); ok {
 		count = strconv.Itoa(int(n))
 	}
-	return append(args, "Direction", loc.T("staff.call.direction."+str("direction")),
+	task := ""
+	if k := str("task_kind"); k != "" {
+		task = loc.T("staff.queue." + k)
+	}
+	return append(args, "Task", task, "Direction", loc.T("staff.call.direction."+str("direction")),
 		"Outcome", loc.T("staff.call.outcome."+str("outcome")), "At", when, "Date", date, "To", str("to"), "Count", count)
 }

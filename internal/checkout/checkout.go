@@ -305,6 +305,13 @@ func (s *Service) apply(ctx context.Context, c *ar.Creditor, paymentID int64, mp
 					if err := tx.BookReversal(ctx, p, r.kind, delta); err != nil {
 						return err
 					}
+					// A refund is ours; a chargeback is the debtor's bank
+					// taking money back: staff must follow it up.
+					if r.kind == "chargeback" {
+						if err := tx.AddChargebackTask(ctx, p, delta); err != nil {
+							return err
+						}
+					}
 					if _, err := tx.AddEvent(ctx, c.ID, &d.ID, "payment.reversed", map[string]any{
 						"payment_id": p.PublicID, "customer_number": d.CustomerNumber, "reason": r.kind,
 						"amount_minor": delta, "currency": p.Currency}); err != nil {

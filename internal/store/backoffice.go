@@ -88,34 +88,20 @@ func (s *Store) Promises(ctx context.Context, creditorID, debtorID int64) (list 
 	return list, err
 }
 
-// Task is one piece of work in a queue.
-type Task struct {
-	ID          int64      `db:"id"`
-	CreditorID  int64      `db:"creditor_id"`
-	DebtorID    int64      `db:"debtor_id"`
-	Kind        string     `db:"kind"`
-	AmountMinor int64      `db:"amount_minor"`
-	Currency    string     `db:"currency"`
-	DueAt       *time.Time `db:"due_at"`
-	Note        string     `db:"note"`
-	AssignedTo  *int64     `db:"assigned_to"`
-	CreatedAt   time.Time  `db:"created_at"`
-}
-
-// AddCallbackTask puts a callback in the queue.
+// AddCallbackTask puts a callback in the queue, held by the staff member
+// who scheduled it.
 func (s *Store) AddCallbackTask(ctx context.Context, creditorID, debtorID int64, due time.Time, note string, staffID int64) (id int64, err error) {
-	defer wrap(&err, "AddCallbackTask(%d)", debtorID)
-	err = s.q.GetContext(ctx, &id, `INSERT INTO staff_tasks (creditor_id, debtor_id, kind, due_at, note, created_by, assigned_to)
-		VALUES ($1, $2, 'callback', $3, $4, $5, $5) RETURNING id`, creditorID, debtorID, due, note, staffID)
-	return id, err
+	t := &Task{CreditorID: creditorID, DebtorID: debtorID, Kind: "callback", DueAt: &due, Note: note,
+		AssignedTo: &staffID, CreatedBy: &staffID}
+	err = s.AddTask(ctx, t)
+	return t.ID, err
 }
 
 // DebtorOpenTasks lists a debtor's open tasks.
 func (s *Store) DebtorOpenTasks(ctx context.Context, creditorID, debtorID int64) (list []Task, err error) {
 	defer wrap(&err, "DebtorOpenTasks(%d, %d)", creditorID, debtorID)
-	err = s.q.SelectContext(ctx, &list, `SELECT id, creditor_id, debtor_id, kind, amount_minor, currency,
-		due_at, note, assigned_to, created_at FROM staff_tasks
-		WHERE creditor_id = $1 AND debtor_id = $2 AND done_at IS NULL ORDER BY coalesce(due_at, created_at)`, creditorID, debtorID)
+	err = s.q.SelectContext(ctx, &list, `SELECT `+taskColumns+` FROM staff_tasks t
+		WHERE t.creditor_id = $1 AND t.debtor_id = $2 AND t.done_at IS NULL ORDER BY coalesce(t.due_at, t.created_at)`, creditorID, debtorID)
 	return list, err
 }
 

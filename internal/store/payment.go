@@ -296,3 +296,11 @@ func (s *Store) AddOverpaymentTask(ctx context.Context, p *Payment, amountMinor 
 		VALUES ($1, $2, 'overpayment', $3, $4, $5)`, p.CreditorID, p.DebtorID, p.ID, amountMinor, p.Currency)
 	return err
 }
+
+// AddChargebackTask records money the debtor's bank took back from a
+// payment as work for AR staff (contact the debtor, check the reason).
+func (s *Store) AddChargebackTask(ctx context.Context, p *Payment, amountMinor int64) (err error) {
+	defer wrap(&err, "AddChargebackTask(%d)", p.ID)
+	return s.AddTask(ctx, &Task{CreditorID: p.CreditorID, DebtorID: p.DebtorID, Kind: "chargeback",
+		PaymentID: &p.ID, AmountMinor: amountMinor, Currency: p.Currency})
+}
