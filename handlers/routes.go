@@ -74,6 +74,8 @@ func (s *Server) Routes() []Route {
 		staffRoute("GET /staff/calls/pop", staff.PermView, s.staff, s.staffCallPop),
 
 		// Back office: queues and dashboard.
+		staffRoute("GET /staff/disputes", staff.PermView, s.staff, s.queueAlias("dispute")),
+		staffRoute("GET /staff/plans", staff.PermView, s.staff, s.queueAlias("plan_request")),
 		staffRoute("GET /staff/queues", staff.PermView, s.staff, s.staffQueuesShow),
 		staffRoute("POST /staff/tasks/{task}/assign", staff.PermContact, s.staff, s.staffTaskAssign),
 		staffRoute("POST /staff/tasks/{task}/release", staff.PermContact, s.staff, s.staffTaskRelease),

@@ -321,6 +321,8 @@ func TestSecurityHeaders(t *testing.T) {
 
 		// back office: queues and dashboard
 		"GET /staff/queues":    {agent, "/staff/queues", 200},
+		"GET /staff/disputes":  {agent, "/staff/disputes", 303},
+		"GET /staff/plans":     {agent, "/staff/plans", 303},
 		"GET /staff/dashboard": {agent, "/staff/dashboard", 200},
 
 		// back office: users, audit log, outbox

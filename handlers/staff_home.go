@@ -22,3 +22,13 @@ func (s *Server) staffHome(w http.ResponseWriter, r *http.Request, sc *staffCtx)
 
 // taskKinds are the work queues, in the order staff see them.
 var taskKinds = []string{"callback", "dispute", "plan_request", "overpayment", "chargeback"}
+
+// queueAlias keeps the URLs of DESIGN.md (/staff/disputes, /staff/plans)
+// working: they are the queue of that kind.
+func (s *Server) queueAlias(kind string) staffHandler {
+	return func(w http.ResponseWriter, r *http.Request, sc *staffCtx) error {
+		w.Header().Set("Location", "/staff/queues?kind="+kind)
+		w.WriteHeader(http.StatusSeeOther)
+		return nil
+	}
+}
