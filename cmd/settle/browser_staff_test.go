@@ -33,10 +33,13 @@ func TestBrowserCallCentre(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var agent demo.StaffUser
+	var agent, admin demo.StaffUser
 	for _, u := range demo.StaffUsers(key) {
-		if u.Role == "agent" {
+		switch u.Role {
+		case "agent":
 			agent = u
+		case "admin":
+			admin = u
 		}
 	}
 	if out := a.out.String(); !strings.Contains(out, agent.Email) || !strings.Contains(out, agent.Password) {
@@ -82,7 +85,10 @@ func TestBrowserCallCentre(t *testing.T) {
 		}
 		fits, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth <= window.innerWidth`))
 		if err != nil || !fits {
-			t.Errorf("%s: the page scrolls sideways at tablet width (%v)", name, err)
+			wide, _ := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('body *')]
+				.filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+				.slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))`))
+			t.Errorf("%s: the page scrolls sideways at tablet width (%v); too wide: %v", name, err, wide)
 		}
 		if shots != "" {
 			if png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
@@ -166,6 +172,17 @@ func TestBrowserCallCentre(t *testing.T) {
 		t.Errorf("the staff timeline lacks the promise or the note: %q", tl)
 	}
 
+	// The other pages an agent works with pass axe too.
+	for _, p := range []struct{ name, path, sel string }{
+		{"queues", "/staff/queues", `main h1`},
+		{"dashboard", "/staff/dashboard", `main h1`},
+		{"outbox", "/staff/outbox", `main h1`},
+		{"account", "/staff/account", `[data-testid=logout-everywhere]`},
+	} {
+		step("open "+p.name, chromedp.Navigate(a.base+p.path), chromedp.WaitVisible(chromedp.CSS(p.sel)))
+		check(p.name)
+	}
+
 	// The customer opens the link from the SMS.
 	var body string
 	if err := a.main.DB.Get(&body, `SELECT body FROM messages WHERE channel = 'sms' AND purpose = 'link' ORDER BY id DESC LIMIT 1`); err != nil {
@@ -194,6 +211,35 @@ func TestBrowserCallCentre(t *testing.T) {
 	}
 	if strings.Contains(hist, "Gehaltseingang") {
 		t.Error("the customer sees the agent's internal note")
+	}
+
+	// The admin's pages: sign the agent out, the admin in (TOTP set up on
+	// the spot), and check the account management and the audit log.
+	step("agent signs out",
+		chromedp.EmulateViewport(768, 1024),
+		chromedp.Navigate(a.base+"/staff/account"),
+		chromedp.Click(chromedp.CSS(`[data-testid=staff-logout]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#email`)),
+		chromedp.SendKeys(chromedp.CSS(`#email`), admin.Email),
+		chromedp.SendKeys(chromedp.CSS(`#password`), admin.Password),
+		chromedp.Click(chromedp.CSS(`[data-testid=login-submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=totp-secret]`)))
+	code, err = totp.GenerateCode(strings.ReplaceAll(text(`[data-testid=totp-secret]`), " ", ""), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	step("admin's code",
+		chromedp.SendKeys(chromedp.CSS(`#code`), code),
+		chromedp.Click(chromedp.CSS(`[data-testid=totp-submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=search-q]`)))
+	for _, p := range []struct{ name, path string }{
+		{"users", "/staff/users"}, {"user-new", "/staff/users/new"}, {"audit", "/staff/audit"},
+	} {
+		step("open "+p.name, chromedp.Navigate(a.base+p.path), chromedp.WaitVisible(chromedp.CSS(`main h1`)))
+		check(p.name)
+	}
+	if audit := text(`main`); !strings.Contains(audit, "Anruf erfasst") || !strings.Contains(audit, agent.Email) {
+		t.Errorf("the audit log lacks the agent's call: %.500q", audit)
 	}
 }
 
