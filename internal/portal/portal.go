@@ -427,3 +427,42 @@ func (s *Service) SendCheckoutLink(ctx context.Context, c *ar.Creditor, d *ar.De
 	}
 	return msg.Channel, masked, s.enqueue(ctx, s.Store, c, lang, msg)
 }
+
+// Notify sends the debtor a short message by their preferred channel
+// (email or SMS; letters fall back to email, then SMS), in their
+// language, with a fresh link to their account. key names the texts:
+// key.subject and key.email for an email, key.sms for an SMS; they get
+// .Creditor, .Name and .URL besides kv. It reports the channel used (""
+// when the debtor has no address: the portal still shows it).
+func (s *Service) Notify(ctx context.Context, c *ar.Creditor, d *ar.Debtor, purpose, key string, kv ...any) (string, error) {
+	lang := d.Language
+	if lang == "" {
+		lang = c.DefaultLanguage
+	}
+	channel := d.PreferredChannel
+	if channel == "sms" && d.Phone == "" || channel != "sms" {
+		channel = "email"
+		if d.Email == "" {
+			channel = "sms"
+		}
+	}
+	msg := &ar.Message{CreditorID: c.ID, DebtorID: &d.ID, Channel: channel, Purpose: purpose}
+	switch {
+	case channel == "email" && d.Email != "":
+		msg.Recipient = d.Email
+	case channel == "sms" && d.Phone != "":
+		msg.Recipient = d.Phone
+	default:
+		return "", nil // nobody to tell; the portal shows it
+	}
+	token, _, err := s.IssueLink(ctx, c, d.ID, channel)
+	if err != nil {
+		return "", err
+	}
+	args := append([]any{"Creditor", c.Name, "Name", d.Name, "URL", s.LinkURL(token), "Channel", channel}, kv...)
+	if channel == "email" {
+		msg.Subject = s.Text.Text(lang, key+".subject", args...)
+	}
+	msg.Body = s.Text.Text(lang, key+"."+channel, args...)
+	return channel, s.enqueue(ctx, s.Store, c, lang, msg)
+}
