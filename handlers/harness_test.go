@@ -29,6 +29,7 @@ import (
 	"github.com/settle/settle/internal/ar"
 	"github.com/settle/settle/internal/billing"
 	"github.com/settle/settle/internal/i18n"
+	"github.com/settle/settle/internal/plans"
 	"github.com/settle/settle/internal/portal"
 	"github.com/settle/settle/internal/sealbox"
 	"github.com/settle/settle/internal/staff"
@@ -235,8 +236,9 @@ func newHarnessWith(t testing.TB, aStepUp ar.StepUp) *harness {
 // newServer builds another Server on st (for instance a second instance
 // on the same database, or one with other session keys).
 func (h *harness) newServer(st *store.Store, keys [][]byte, secure bool) *Server {
+	pl := &plans.Service{Store: st, Portal: h.portal, Now: h.clock.Now}
 	return NewServer(Config{
-		Store: st, Portal: h.portal, Billing: &billing.Service{Store: st, Now: h.clock.Now},
+		Store: st, Portal: h.portal, Billing: &billing.Service{Store: st, Now: h.clock.Now, Plans: pl}, Plans: pl,
 		Catalog: h.cat, Log: h.log, SessionKeys: keys, Secure: secure, Now: h.clock.Now,
 		Staff: &staff.Service{Store: st, Box: h.staff.Box, Now: h.clock.Now},
 	})

@@ -12,6 +12,7 @@ import (
 	"github.com/settle/settle/internal/billing"
 	"github.com/settle/settle/internal/checkout"
 	"github.com/settle/settle/internal/payments"
+	"github.com/settle/settle/internal/plans"
 	"github.com/settle/settle/internal/payments/molliesim"
 )
 
@@ -29,10 +30,11 @@ func payHarness(t testing.TB) (*harness, *molliesim.Simulator, *checkout.Service
 		t.Fatal(err)
 	}
 	u, _ := url.Parse(srv.URL)
-	ck := &checkout.Service{Store: h.st, Billing: &billing.Service{Store: h.st, Now: h.clock.Now}, Mollie: client,
+	pl := &plans.Service{Store: h.st, Portal: h.portal, Now: h.clock.Now}
+	ck := &checkout.Service{Store: h.st, Billing: &billing.Service{Store: h.st, Now: h.clock.Now, Plans: pl}, Mollie: client,
 		FallbackKey: "test_settle", BaseURL: testBase, CheckoutHosts: []string{u.Host}, Log: h.log, Now: h.clock.Now}
 	h.srv = NewServer(Config{Store: h.st, Portal: h.portal, Billing: ck.Billing, Checkout: ck, Catalog: h.cat,
-		Log: h.log, SessionKeys: h.keys, Now: h.clock.Now, Staff: h.staff})
+		Log: h.log, SessionKeys: h.keys, Now: h.clock.Now, Staff: h.staff, Plans: pl})
 	h.h = h.srv.Handler()
 	return h, sim, ck
 }

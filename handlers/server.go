@@ -15,6 +15,7 @@ import (
 	"github.com/settle/settle/internal/billing"
 	"github.com/settle/settle/internal/checkout"
 	"github.com/settle/settle/internal/i18n"
+	"github.com/settle/settle/internal/plans"
 	"github.com/settle/settle/internal/portal"
 	"github.com/settle/settle/internal/staff"
 	"github.com/settle/settle/internal/store"
@@ -27,6 +28,7 @@ type Config struct {
 	Billing  *billing.Service
 	Checkout *checkout.Service // nil: no online payment
 	Staff    *staff.Service    // the back office's sign-in; nil: no back office
+	Plans    *plans.Service    // payment plans and deferrals; nil: none offered
 	Catalog  *i18n.Catalog
 	Log      *slog.Logger
 	// SessionKeys are securecookie key pairs (hash key of 32 or 64 bytes,

@@ -27,6 +27,7 @@ import (
 	"github.com/settle/settle/internal/notify"
 	"github.com/settle/settle/internal/payments"
 	"github.com/settle/settle/internal/payments/molliesim"
+	"github.com/settle/settle/internal/plans"
 	"github.com/settle/settle/internal/portal"
 	"github.com/settle/settle/internal/staff"
 	"github.com/settle/settle/internal/store"
@@ -47,6 +48,7 @@ type Main struct {
 	Billing  *billing.Service
 	Hooks    *hooks.Service
 	Staff    *staff.Service
+	Plans    *plans.Service
 	Checkout *checkout.Service
 	sim      *molliesim.Simulator // the Mollie simulator, when no MOLLIE_API_KEY is set
 	// CheckoutOrigins are the provider's origins the CSP must allow.
@@ -98,7 +100,8 @@ func (m *Main) OpenDatabase(ctx context.Context) error {
 	}
 	m.Portal = &portal.Service{Store: m.Store, Text: m.Catalog, Log: m.Log,
 		BaseURL: m.Config.BaseURL, Demo: m.Config.Demo, HTML: notify.HTMLFor}
-	m.Billing = &billing.Service{Store: m.Store}
+	m.Plans = &plans.Service{Store: m.Store, Portal: m.Portal}
+	m.Billing = &billing.Service{Store: m.Store, Plans: m.Plans}
 	m.Hooks = &hooks.Service{DB: m.DB, Log: m.Log, AllowPrivate: envBool("SETTLE_WEBHOOK_ALLOW_PRIVATE", false)}
 	return m.openPayments()
 }
@@ -291,7 +294,7 @@ func (m *Main) Run(ctx context.Context) error {
 		close(workersDone)
 	}
 	var h http.Handler = handlers.New(handlers.Config{
-		Store: m.Store, Portal: m.Portal, Billing: m.Billing, Checkout: m.Checkout, Staff: m.Staff, Catalog: m.Catalog, Log: m.Log,
+		Store: m.Store, Portal: m.Portal, Billing: m.Billing, Checkout: m.Checkout, Staff: m.Staff, Plans: m.Plans, Catalog: m.Catalog, Log: m.Log,
 		SessionKeys: keys, Secure: isHTTPS(m.Config.BaseURL), CheckoutOrigins: m.CheckoutOrigins,
 	})
 	if m.sim != nil {

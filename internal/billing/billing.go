@@ -12,6 +12,15 @@ import (
 type Service struct {
 	Store *store.Store
 	Now   func() time.Time
+	// Plans books payments on invoices toward the payment plans that
+	// hold them (plans.Service); nil: no plans.
+	Plans PlanBooker
+}
+
+// PlanBooker books what a payment paid on invoices (invoice id → amount)
+// toward payment plans, in the payment's transaction.
+type PlanBooker interface {
+	ApplyPayment(ctx context.Context, tx *store.Store, creditorID, debtorID int64, paid map[int64]int64) error
 }
 
 func (s *Service) now() time.Time {

@@ -172,6 +172,17 @@ func (s *Service) ApplyPaid(ctx context.Context, tx *store.Store, c *ar.Creditor
 			return nil, err
 		}
 	}
+	if s.Plans != nil {
+		paid := map[int64]int64{}
+		for _, a := range res.Allocations {
+			if a.InvoiceID != nil {
+				paid[*a.InvoiceID] += a.AmountMinor
+			}
+		}
+		if err := s.Plans.ApplyPayment(ctx, tx, c.ID, d.ID, paid); err != nil {
+			return nil, err
+		}
+	}
 	if err := tx.AddInteraction(ctx, &ar.Interaction{CreditorID: c.ID, DebtorID: d.ID,
 		Kind: ar.KindPaymentBooked, Channel: p.Method, Actor: "debtor", Visibility: ar.VisibleToCustomer,
 		Data: map[string]any{"amount_minor": p.AmountMinor, "currency": p.Currency, "reference": p.Reference, "payment_id": p.PublicID}}); err != nil {

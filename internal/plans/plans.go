@@ -118,13 +118,6 @@ type By struct {
 	StaffID *int64
 }
 
-func (b By) actor() string {
-	if b.StaffID != nil {
-		return "staff"
-	}
-	return "debtor"
-}
-
 // Request makes the plan the debtor asked for: approved at once inside
 // the policy's band, else a request (with the debtor's reason) in the AR
 // plan queue. Staff on the phone make plans the same way; theirs are
@@ -283,20 +276,46 @@ func (s *Service) DebtorPlans(ctx context.Context, creditorID, debtorID int64) (
 	return out, nil
 }
 
-// ApplyPayment books a payment toward the debtor's active plan that
-// holds any of the invoices it paid: earliest unpaid instalment first,
-// what is more reducing the later ones. A plan fully paid is completed.
-// Call it in the payment's transaction.
-func (s *Service) ApplyPayment(ctx context.Context, tx *store.Store, creditorID, debtorID int64, invoiceIDs []int64, amountMinor int64) error {
-	if amountMinor <= 0 || len(invoiceIDs) == 0 {
-		return nil
+// ApplyPayment books what a payment paid on invoices (invoice id →
+// amount) toward the active plans that hold them: earliest unpaid
+// instalment first, what is more reducing the later ones. A plan paid in
+// full is completed and lets go of its invoices. Call it in the
+// payment's transaction.
+func (s *Service) ApplyPayment(ctx context.Context, tx *store.Store, creditorID, debtorID int64, paid map[int64]int64) error {
+	left := make(map[int64]int64, len(paid))
+	for id, amt := range paid {
+		if amt > 0 {
+			left[id] = amt
+		}
 	}
-	p, err := tx.ActivePlanOfInvoices(ctx, creditorID, debtorID, invoiceIDs)
-	if ar.IsNotFound(err) {
-		return nil
-	} else if err != nil {
-		return err
+	for len(left) > 0 {
+		ids := make([]int64, 0, len(left))
+		for id := range left {
+			ids = append(ids, id)
+		}
+		p, err := tx.ActivePlanOfInvoices(ctx, creditorID, debtorID, ids)
+		if ar.IsNotFound(err) {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		invs, err := tx.PlanInvoices(ctx, p.ID)
+		if err != nil {
+			return err
+		}
+		var amount int64
+		for _, in := range invs {
+			amount += left[in.InvoiceID]
+			delete(left, in.InvoiceID)
+		}
+		if err := s.payPlan(ctx, tx, p, amount); err != nil {
+			return err
+		}
 	}
+	return nil
+}
+
+func (s *Service) payPlan(ctx context.Context, tx *store.Store, p *store.Plan, amountMinor int64) error {
 	ins, err := tx.PlanInstalments(ctx, p.ID)
 	if err != nil {
 		return err

@@ -201,11 +201,10 @@ func TestPaymentsPayInstalmentsInOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	invs, _ := w.st.PlanInvoices(w.ctx, p.ID)
-	ids := []int64{invs[0].InvoiceID}
 	pay := func(amount int64) {
 		t.Helper()
 		if err := w.st.InTx(w.ctx, func(tx *store.Store) error {
-			return w.svc.ApplyPayment(w.ctx, tx, w.c.ID, w.debtor, ids, amount)
+			return w.svc.ApplyPayment(w.ctx, tx, w.c.ID, w.debtor, map[int64]int64{invs[0].InvoiceID: amount, 999999: 100})
 		}); err != nil {
 			t.Fatal(err)
 		}
