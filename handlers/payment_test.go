@@ -12,8 +12,8 @@ import (
 	"github.com/settle/settle/internal/billing"
 	"github.com/settle/settle/internal/checkout"
 	"github.com/settle/settle/internal/payments"
-	"github.com/settle/settle/internal/plans"
 	"github.com/settle/settle/internal/payments/molliesim"
+	"github.com/settle/settle/internal/plans"
 )
 
 // payHarness is the harness with online payment through the Mollie
