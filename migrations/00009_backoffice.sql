@@ -45,7 +45,8 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
             WHEN 'GB' THEN '44' WHEN 'IE' THEN '353' ELSE '49' END || substr(p, 2)
         ELSE p
     END
-    FROM (SELECT regexp_replace(coalesce(phone, ''), '[^0-9+]', '', 'g') AS p) AS n
+    -- "+49 (0) 151 …": the (0) is the national prefix written along; it goes.
+    FROM (SELECT regexp_replace(replace(coalesce(phone, ''), '(0)', ''), '[^0-9+]', '', 'g') AS p) AS n
 $$;
 -- +goose StatementEnd
 
