@@ -291,7 +291,7 @@ func (m *Main) Run(ctx context.Context) error {
 		close(workersDone)
 	}
 	var h http.Handler = handlers.New(handlers.Config{
-		Store: m.Store, Portal: m.Portal, Billing: m.Billing, Checkout: m.Checkout, Staff: m.Staff, Catalog: m.Catalog, Log: m.Log,
+		Store: m.Store, Portal: m.Portal, Billing: m.Billing, Checkout: m.Checkout, Staff: m.Staff, Hooks: m.Hooks, Catalog: m.Catalog, Log: m.Log,
 		SessionKeys: keys, Secure: isHTTPS(m.Config.BaseURL), CheckoutOrigins: m.CheckoutOrigins,
 	})
 	if m.sim != nil {
