@@ -28,6 +28,7 @@ import (
 
 	"github.com/settle/settle/internal/ar"
 	"github.com/settle/settle/internal/billing"
+	"github.com/settle/settle/internal/hooks"
 	"github.com/settle/settle/internal/i18n"
 	"github.com/settle/settle/internal/plans"
 	"github.com/settle/settle/internal/portal"
@@ -241,6 +242,8 @@ func (h *harness) newServer(st *store.Store, keys [][]byte, secure bool) *Server
 		Store: st, Portal: h.portal, Billing: &billing.Service{Store: st, Now: h.clock.Now, Plans: pl}, Plans: pl,
 		Catalog: h.cat, Log: h.log, SessionKeys: keys, Secure: secure, Now: h.clock.Now,
 		Staff: &staff.Service{Store: st, Box: h.staff.Box, Now: h.clock.Now},
+		// Receivers in tests listen on 127.0.0.1.
+		Hooks: &hooks.Service{DB: st.DB(), Log: h.log, AllowPrivate: true, Now: h.clock.Now},
 	})
 }
 

@@ -3,6 +3,7 @@ package handlers
 import (
 	"bytes"
 	"net/http"
+	"strconv"
 
 	"github.com/a-h/templ"
 
@@ -61,7 +62,12 @@ func brandOf(c *ar.Creditor) *views.Brand {
 		LegalFooter: c.LegalFooter, Address: c.Address,
 	}
 	if c.HasLogo {
+		// The version makes a new logo a new URL: browsers keep a logo
+		// for an hour (brandLogo's Cache-Control).
 		b.LogoURL = "/brand/" + c.Slug + "/logo"
+		if c.LogoVersion > 0 {
+			b.LogoURL += "?v=" + strconv.FormatInt(c.LogoVersion, 10)
+		}
 	}
 	return b
 }

@@ -95,6 +95,22 @@ func (s *Server) Routes() []Route {
 		staffRoute("GET /staff/outbox/{message}", staff.PermView, s.staff, s.staffOutboxShow),
 		staffRoute("GET /staff/outbox/{message}/html", staff.PermView, s.staff, s.staffOutboxHTML),
 
+		// Back office: settings (branding, API keys, webhook endpoints).
+		staffRoute("GET /staff/settings", staff.PermSettings, s.staff, s.staffSettingsShow),
+		staffRoute("GET /staff/settings/brand", staff.PermSettings, s.staff, s.staffBrandShow),
+		staffRoute("POST /staff/settings/brand", staff.PermSettings, s.staff, s.staffBrandUpdate),
+		staffRoute("GET /staff/settings/api-keys", staff.PermSettings, s.staff, s.staffAPIKeysList),
+		staffRoute("POST /staff/settings/api-keys", staff.PermSettings, s.staff, s.staffAPIKeyCreate),
+		staffRoute("POST /staff/settings/api-keys/{apikey}/revoke", staff.PermSettings, s.staff, s.staffAPIKeyRevoke),
+		staffRoute("GET /staff/settings/webhooks", staff.PermSettings, s.staff, s.staffWebhooksList),
+		staffRoute("POST /staff/settings/webhooks", staff.PermSettings, s.staff, s.staffWebhookAdd),
+		staffRoute("GET /staff/settings/webhooks/{endpoint}", staff.PermSettings, s.staff, s.staffWebhookShow),
+		staffRoute("POST /staff/settings/webhooks/{endpoint}/rotate", staff.PermSettings, s.staff, s.staffWebhookRotate),
+		staffRoute("POST /staff/settings/webhooks/{endpoint}/disable", staff.PermSettings, s.staff, s.staffWebhookDisable),
+		staffRoute("POST /staff/settings/webhooks/{endpoint}/enable", staff.PermSettings, s.staff, s.staffWebhookEnable),
+		staffRoute("POST /staff/settings/webhooks/{endpoint}/remove", staff.PermSettings, s.staff, s.staffWebhookRemove),
+		staffRoute("POST /staff/settings/webhooks/deliveries/{delivery}/replay", staff.PermSettings, s.staff, s.staffWebhookReplay),
+
 		{"GET /static/", Public, static.Handler(), ""},
 		{"PUT /api/v1/debtors/{customer_number}", APIKey, s.api(s.apiDebtorPut), ""},
 		{"POST /api/v1/debtors/{customer_number}/links", APIKey, s.api(s.apiLinkCreate), ""},

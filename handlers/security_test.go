@@ -285,6 +285,7 @@ func TestSecurityHeaders(t *testing.T) {
 	operator.staffLogin(h.addStaff(staff.RoleAdmin, nil, false))
 	admin := h.staffClient(staff.RoleAdmin, h.a)
 	msgID := h.addMessage(h.a, nil, `<p>Hallo</p><script>alert(1)</script>`)
+	hookEP, _ := h.webhookWithDelivery(h.a)
 	pending := h.client() // password done, second factor due
 	pending.post("/staff/login", url.Values{"email": {h.addStaff(staff.RoleAdmin, h.a, true)}, "password": {staffPassword}})
 
@@ -333,6 +334,13 @@ func TestSecurityHeaders(t *testing.T) {
 		"GET /staff/outbox":                {agent, "/staff/outbox", 200},
 		"GET /staff/outbox/{message}":      {agent, "/staff/outbox/" + msgID, 200},
 		"GET /staff/outbox/{message}/html": {agent, "/staff/outbox/" + msgID + "/html", 200},
+
+		// back office: settings (branding, API keys, webhook endpoints)
+		"GET /staff/settings":                     {admin, "/staff/settings", 200},
+		"GET /staff/settings/brand":               {admin, "/staff/settings/brand", 200},
+		"GET /staff/settings/api-keys":            {admin, "/staff/settings/api-keys", 200},
+		"GET /staff/settings/webhooks":            {admin, "/staff/settings/webhooks", 200},
+		"GET /staff/settings/webhooks/{endpoint}": {admin, "/staff/settings/webhooks/" + hookEP, 200},
 
 		"GET /static/":             {anon, static.URL("app.css"), 200},
 		"GET /healthz":             {anon, "/healthz", 200},

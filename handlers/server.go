@@ -14,9 +14,11 @@ import (
 	"github.com/settle/settle/internal/backoffice"
 	"github.com/settle/settle/internal/billing"
 	"github.com/settle/settle/internal/checkout"
+	"github.com/settle/settle/internal/hooks"
 	"github.com/settle/settle/internal/i18n"
 	"github.com/settle/settle/internal/plans"
 	"github.com/settle/settle/internal/portal"
+	"github.com/settle/settle/internal/settings"
 	"github.com/settle/settle/internal/staff"
 	"github.com/settle/settle/internal/store"
 )
@@ -29,6 +31,7 @@ type Config struct {
 	Checkout *checkout.Service // nil: no online payment
 	Staff    *staff.Service    // the back office's sign-in; nil: no back office
 	Plans    *plans.Service    // payment plans and deferrals; nil: none offered
+	Hooks    *hooks.Service    // webhook endpoints for the settings pages; nil: not available
 	Catalog  *i18n.Catalog
 	Log      *slog.Logger
 	// SessionKeys are securecookie key pairs (hash key of 32 or 64 bytes,
@@ -53,6 +56,7 @@ type Server struct {
 	cookieName string
 	mux        *http.ServeMux
 	office     *backoffice.Service
+	settings   *settings.Service
 }
 
 // Session lifetimes for debtors (ASVS 7.3): 30 minutes idle, 12 hours in
@@ -77,6 +81,7 @@ func NewServer(cfg Config) *Server {
 	}
 	s := &Server{Config: cfg}
 	s.office = &backoffice.Service{Store: cfg.Store, Portal: cfg.Portal, Now: cfg.Now}
+	s.settings = &settings.Service{Store: cfg.Store, Hooks: cfg.Hooks, Now: cfg.Now}
 	s.sessions = sessions.NewCookieStore(cfg.SessionKeys...)
 	s.sessions.Options = &sessions.Options{
 		Path:     "/",

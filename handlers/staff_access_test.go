@@ -36,6 +36,11 @@ func staffIdentifiers(h *harness) map[string][2]string {
 		// users, audit log, outbox
 		"user":    {h.staffUserID(h.addStaff(staff.RoleAgent, h.a, false)), h.staffUserID(h.addStaff(staff.RoleAgent, h.b, false))},
 		"message": {h.addMessage(h.a, &h.alice.ID, "<p>Hallo Alice Amsel</p>"), h.addMessage(h.b, &h.carol.ID, "<p>Hello Carol</p>")},
+
+		// settings (branding, API keys, webhook endpoints)
+		"apikey":   {h.addAPIKey(h.a, "billing"), h.addAPIKey(h.b, "billing")},
+		"endpoint": {h.addEndpoint(h.a), h.addEndpoint(h.b)},
+		"delivery": {h.addDelivery(h.a), h.addDelivery(h.b)},
 	}
 }
 

@@ -294,7 +294,8 @@ func (m *Main) Run(ctx context.Context) error {
 		close(workersDone)
 	}
 	var h http.Handler = handlers.New(handlers.Config{
-		Store: m.Store, Portal: m.Portal, Billing: m.Billing, Checkout: m.Checkout, Staff: m.Staff, Plans: m.Plans, Catalog: m.Catalog, Log: m.Log,
+		Store: m.Store, Portal: m.Portal, Billing: m.Billing, Checkout: m.Checkout, Staff: m.Staff, Plans: m.Plans, Hooks: m.Hooks,
+		Catalog: m.Catalog, Log: m.Log,
 		SessionKeys: keys, Secure: isHTTPS(m.Config.BaseURL), CheckoutOrigins: m.CheckoutOrigins,
 	})
 	if m.sim != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/pquerna/otp/totp"
 
+	"github.com/settle/settle/internal/ar"
 	"github.com/settle/settle/internal/demo"
 	"github.com/settle/settle/internal/testdb"
 )
@@ -240,6 +242,53 @@ func TestBrowserCallCentre(t *testing.T) {
 	}
 	if audit := text(`main`); !strings.Contains(audit, "Anruf erfasst") || !strings.Contains(audit, agent.Email) {
 		t.Errorf("the audit log lacks the agent's call: %.500q", audit)
+	}
+
+	// The settings: an API key and a webhook endpoint with a failed
+	// delivery to list, the brand form with its preview.
+	var demoID int64
+	if err := a.main.DB.Get(&demoID, `SELECT id FROM creditors WHERE slug = 'demo'`); err != nil {
+		t.Fatal(err)
+	}
+	_, prefix, hash := ar.NewAPIKey()
+	if err := a.main.Store.CreateAPIKey(ctx, &ar.APIKey{CreditorID: demoID, Name: "Abrechnung", Prefix: prefix, KeyHash: hash}); err != nil {
+		t.Fatal(err)
+	}
+	// The event first, so that no delivery job is made: the delivery and
+	// its failed attempts are written by hand.
+	ev, err := a.main.Store.AddEvent(ctx, demoID, nil, "payment.paid", map[string]any{"amount_minor": 4500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var endpoint int64
+	if err := a.main.DB.Get(&endpoint, `INSERT INTO webhook_endpoints (creditor_id, url, secret, event_types)
+		VALUES ($1, 'https://billing.example/hooks/settle', 'whsec_dGVzdA==', '{payment.paid}') RETURNING id`, demoID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.main.DB.Exec(`WITH d AS (INSERT INTO webhook_deliveries (creditor_id, endpoint_id, event_id, state, attempts, last_status)
+		VALUES ($1, $2, $3, 'dead', 2, 503) RETURNING id)
+		INSERT INTO webhook_attempts (delivery_id, status, error, duration_ms)
+		SELECT id, 503, 'Service Unavailable', 120 FROM d UNION ALL SELECT id, NULL, 'dial tcp: connection refused', 4 FROM d`,
+		demoID, endpoint, ev.ID); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []struct{ name, path string }{
+		{"settings", "/staff/settings"}, {"api-keys", "/staff/settings/api-keys"}, {"webhooks", "/staff/settings/webhooks"},
+		{"webhook", "/staff/settings/webhooks/" + strconv.FormatInt(endpoint, 10)}, {"brand", "/staff/settings/brand"},
+	} {
+		step("open "+p.name, chromedp.Navigate(a.base+p.path), chromedp.WaitVisible(chromedp.CSS(`main h1`)))
+		check(p.name)
+	}
+	step("brand preview",
+		setValue(`#primary_color`, "#ffd700"),
+		chromedp.Click(chromedp.CSS(`[data-testid=brand-preview-button]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=preview-notice]`)))
+	if w := text(`[data-testid=contrast-warnings]`); !strings.Contains(w, "#ffd700") {
+		t.Errorf("the preview of a pale colour has no contrast warning: %q", w)
+	}
+	bg, err := chromedp.Run(ctx, chromedp.Evaluate[string](`getComputedStyle(document.querySelector('.pv-button')).backgroundColor`))
+	if err != nil || bg != "rgb(255, 215, 0)" {
+		t.Errorf("the preview button's colour = %q, %v", bg, err)
 	}
 }
 

@@ -38,6 +38,7 @@ type Creditor struct {
 	PrimaryColor    string        `db:"primary_color"`
 	AccentColor     string        `db:"accent_color"`
 	HasLogo         bool          `db:"has_logo"`
+	LogoVersion     int64         `db:"logo_version"` // raised by every change of the logo
 	DefaultLanguage string        `db:"default_language"`
 	Timezone        string        `db:"timezone"`
 	Currency        string        `db:"currency"`

@@ -111,7 +111,7 @@ func NewSchedule(p PlanPolicy, a PlanAsk) (*Schedule, error) {
 		return nil, FieldError("invoice", "error.plan.nothing_open", nil)
 	}
 	if a.TotalMinor > p.MaxTotalMinor {
-		return nil, FieldError("invoice", "error.plan.too_much", map[string]any{"Max": p.MaxTotalMinor})
+		return nil, FieldError("invoice", "error.plan.too_much", map[string]any{"Max": Money{Minor: p.MaxTotalMinor, Currency: a.Currency}})
 	}
 	s := &Schedule{PrincipalMinor: a.TotalMinor, Currency: a.Currency, FeeMinor: p.FeeMinor}
 	switch a.Kind {
@@ -167,7 +167,7 @@ func NewSchedule(p PlanPolicy, a PlanAsk) (*Schedule, error) {
 	amounts := split(s.TotalMinor, n, a.Currency, downMinor)
 	for i, amt := range amounts {
 		if amt < p.MinInstalmentMinor {
-			return nil, FieldError("instalments", "error.plan.instalment_too_small", map[string]any{"Min": p.MinInstalmentMinor})
+			return nil, FieldError("instalments", "error.plan.instalment_too_small", map[string]any{"Min": Money{Minor: p.MinInstalmentMinor, Currency: a.Currency}})
 		}
 		s.Instalments = append(s.Instalments, Instalment{Seq: i + 1, DueDate: dates[i], AmountMinor: amt})
 	}

@@ -77,6 +77,31 @@ type Service struct {
 
 	stmtMu sync.Mutex
 	stmts  map[string]*sqlx.Stmt
+
+	tx *sqlx.Tx // set by WithTx
+}
+
+// querier is what the endpoint methods run on: the pool, or a caller's
+// transaction (WithTx).
+type querier interface {
+	sqlx.ExtContext
+	GetContext(ctx context.Context, dest any, query string, args ...any) error
+	SelectContext(ctx context.Context, dest any, query string, args ...any) error
+}
+
+func (s *Service) db() querier {
+	if s.tx != nil {
+		return s.tx
+	}
+	return s.DB
+}
+
+// WithTx returns a Service like s whose endpoint and delivery methods
+// (AddEndpoint … Replay) run in tx, a transaction the caller commits:
+// the back office writes its audit log in the same transaction. Do not
+// use it for Deliver.
+func (s *Service) WithTx(tx *sqlx.Tx) *Service {
+	return &Service{DB: s.DB, Log: s.Log, AllowPrivate: s.AllowPrivate, Now: s.Now, Client: s.Client, tx: tx}
 }
 
 // prepared returns query prepared on s.DB, or nil when it cannot be
@@ -324,7 +349,7 @@ func (s *Service) AddEndpoint(ctx context.Context, creditorID int64, rawURL stri
 	}
 	secret = NewSecret()
 	var row endpointRow
-	err = s.DB.GetContext(ctx, &row, `INSERT INTO webhook_endpoints (creditor_id, url, secret, event_types, created_at)
+	err = s.db().GetContext(ctx, &row, `INSERT INTO webhook_endpoints (creditor_id, url, secret, event_types, created_at)
 		VALUES ($1, $2, $3, $4, $5) RETURNING `+endpointColumns,
 		creditorID, u, secret, pq.StringArray(types), s.now())
 	if err != nil {
@@ -337,7 +362,7 @@ func (s *Service) AddEndpoint(ctx context.Context, creditorID int64, rawURL stri
 func (s *Service) Endpoints(ctx context.Context, creditorID int64) (list []*Endpoint, err error) {
 	defer wrap(&err, "Endpoints(%d)", creditorID)
 	var rows []endpointRow
-	if err := s.DB.SelectContext(ctx, &rows, `SELECT `+endpointColumns+`
+	if err := s.db().SelectContext(ctx, &rows, `SELECT `+endpointColumns+`
 		FROM webhook_endpoints WHERE creditor_id = $1 ORDER BY id`, creditorID); err != nil {
 		return nil, err
 	}
@@ -352,7 +377,7 @@ func (s *Service) Endpoints(ctx context.Context, creditorID int64) (list []*Endp
 func (s *Service) Endpoint(ctx context.Context, creditorID, id int64) (ep *Endpoint, err error) {
 	defer wrap(&err, "Endpoint(%d, %d)", creditorID, id)
 	var row endpointRow
-	if err := s.DB.GetContext(ctx, &row, `SELECT `+endpointColumns+`
+	if err := s.db().GetContext(ctx, &row, `SELECT `+endpointColumns+`
 		FROM webhook_endpoints WHERE creditor_id = $1 AND id = $2`, creditorID, id); err != nil {
 		return nil, err
 	}
@@ -367,7 +392,7 @@ func (s *Service) RotateSecret(ctx context.Context, creditorID, endpointID int64
 	defer wrap(&err, "RotateSecret(%d, %d)", creditorID, endpointID)
 	secret = NewSecret()
 	var id int64
-	err = s.DB.GetContext(ctx, &id, `UPDATE webhook_endpoints
+	err = s.db().GetContext(ctx, &id, `UPDATE webhook_endpoints
 		SET previous_secret = secret, previous_secret_until = $3, secret = $4
 		WHERE creditor_id = $1 AND id = $2 RETURNING id`,
 		creditorID, endpointID, s.now().Add(SecretOverlap), secret)
@@ -381,7 +406,7 @@ func (s *Service) RotateSecret(ctx context.Context, creditorID, endpointID int64
 // attempts; its pending deliver jobs then end without sending.
 func (s *Service) RemoveEndpoint(ctx context.Context, creditorID, id int64) (err error) {
 	defer wrap(&err, "RemoveEndpoint(%d, %d)", creditorID, id)
-	res, err := s.DB.ExecContext(ctx, `DELETE FROM webhook_endpoints WHERE creditor_id = $1 AND id = $2`, creditorID, id)
+	res, err := s.db().ExecContext(ctx, `DELETE FROM webhook_endpoints WHERE creditor_id = $1 AND id = $2`, creditorID, id)
 	if err != nil {
 		return err
 	}
@@ -396,7 +421,7 @@ func (s *Service) RemoveEndpoint(ctx context.Context, creditorID, id int64) (err
 // them.
 func (s *Service) EnableEndpoint(ctx context.Context, creditorID, id int64) (err error) {
 	defer wrap(&err, "EnableEndpoint(%d, %d)", creditorID, id)
-	res, err := s.DB.ExecContext(ctx, `UPDATE webhook_endpoints SET disabled_at = NULL, disabled_reason = ''
+	res, err := s.db().ExecContext(ctx, `UPDATE webhook_endpoints SET disabled_at = NULL, disabled_reason = ''
 		WHERE creditor_id = $1 AND id = $2`, creditorID, id)
 	if err != nil {
 		return err
@@ -405,6 +430,69 @@ func (s *Service) EnableEndpoint(ctx context.Context, creditorID, id int64) (err
 		return errNotFound()
 	}
 	return nil
+}
+
+// DisableEndpoint stops deliveries to an endpoint (reason says why, for
+// the endpoint's page) until EnableEndpoint. Its pending deliveries go
+// dead without a request; an endpoint already disabled keeps its reason.
+func (s *Service) DisableEndpoint(ctx context.Context, creditorID, id int64, reason string) (err error) {
+	defer wrap(&err, "DisableEndpoint(%d, %d)", creditorID, id)
+	var got int64
+	return s.db().GetContext(ctx, &got, `UPDATE webhook_endpoints
+		SET disabled_at = coalesce(disabled_at, $3), disabled_reason = CASE WHEN disabled_at IS NULL THEN $4 ELSE disabled_reason END
+		WHERE creditor_id = $1 AND id = $2 RETURNING id`, creditorID, id, s.now(), reason)
+}
+
+// Stats counts an endpoint's latest deliveries (at most StatsWindow) by
+// state.
+type Stats struct {
+	Delivered int
+	Pending   int
+	Dead      int
+	Last      *time.Time // when the newest of them was created
+}
+
+// StatsWindow is how many of an endpoint's latest deliveries Stats
+// counts: a bounded read of the endpoint's index, however long its
+// history.
+const StatsWindow = 100
+
+// RecentStats returns the Stats of each of a creditor's endpoints that
+// has deliveries, by endpoint id.
+func (s *Service) RecentStats(ctx context.Context, creditorID int64) (stats map[int64]Stats, err error) {
+	defer wrap(&err, "RecentStats(%d)", creditorID)
+	var rows []struct {
+		EndpointID int64      `db:"endpoint_id"`
+		State      string     `db:"state"`
+		N          int        `db:"n"`
+		Last       *time.Time `db:"last"`
+	}
+	err = s.db().SelectContext(ctx, &rows, `SELECT e.id AS endpoint_id, d.state, count(*) AS n, max(d.created_at) AS last
+		FROM webhook_endpoints e
+		CROSS JOIN LATERAL (SELECT state, created_at FROM webhook_deliveries
+			WHERE creditor_id = e.creditor_id AND endpoint_id = e.id ORDER BY id DESC LIMIT $2) d
+		WHERE e.creditor_id = $1
+		GROUP BY e.id, d.state`, creditorID, StatsWindow)
+	if err != nil {
+		return nil, err
+	}
+	stats = map[int64]Stats{}
+	for _, r := range rows {
+		st := stats[r.EndpointID]
+		switch r.State {
+		case StateDelivered:
+			st.Delivered += r.N
+		case StatePending:
+			st.Pending += r.N
+		case StateDead:
+			st.Dead += r.N
+		}
+		if r.Last != nil && (st.Last == nil || r.Last.After(*st.Last)) {
+			st.Last = r.Last
+		}
+		stats[r.EndpointID] = st
+	}
+	return stats, nil
 }
 
 const deliveryColumns = `d.id, d.creditor_id, d.endpoint_id, d.event_id, ev.public_id AS event_public_id,
@@ -417,7 +505,7 @@ func (s *Service) Deliveries(ctx context.Context, creditorID, endpointID int64, 
 	if limit <= 0 || limit > 1000 {
 		limit = 100
 	}
-	err = s.DB.SelectContext(ctx, &list, `SELECT `+deliveryColumns+`
+	err = s.db().SelectContext(ctx, &list, `SELECT `+deliveryColumns+`
 		FROM webhook_deliveries d JOIN events ev ON ev.id = d.event_id
 		WHERE d.creditor_id = $1 AND d.endpoint_id = $2
 		ORDER BY d.id DESC LIMIT $3`, creditorID, endpointID, limit)
@@ -428,7 +516,7 @@ func (s *Service) Deliveries(ctx context.Context, creditorID, endpointID int64, 
 func (s *Service) Delivery(ctx context.Context, creditorID, id int64) (d *Delivery, err error) {
 	defer wrap(&err, "Delivery(%d, %d)", creditorID, id)
 	d = new(Delivery)
-	err = s.DB.GetContext(ctx, d, `SELECT `+deliveryColumns+`
+	err = s.db().GetContext(ctx, d, `SELECT `+deliveryColumns+`
 		FROM webhook_deliveries d JOIN events ev ON ev.id = d.event_id
 		WHERE d.creditor_id = $1 AND d.id = $2`, creditorID, id)
 	return d, err
@@ -437,10 +525,30 @@ func (s *Service) Delivery(ctx context.Context, creditorID, id int64) (d *Delive
 // Attempts returns a delivery's attempts, oldest first.
 func (s *Service) Attempts(ctx context.Context, creditorID, deliveryID int64) (list []Attempt, err error) {
 	defer wrap(&err, "Attempts(%d, %d)", creditorID, deliveryID)
-	err = s.DB.SelectContext(ctx, &list, `SELECT a.id, a.delivery_id, a.attempted_at, a.status, a.error, a.duration_ms
+	err = s.db().SelectContext(ctx, &list, `SELECT a.id, a.delivery_id, a.attempted_at, a.status, a.error, a.duration_ms
 		FROM webhook_attempts a JOIN webhook_deliveries d ON d.id = a.delivery_id
 		WHERE d.creditor_id = $1 AND a.delivery_id = $2 ORDER BY a.id`, creditorID, deliveryID)
 	return list, err
+}
+
+// AttemptsOf returns the attempts of several of a creditor's
+// deliveries, oldest first, by delivery id (other creditors' deliveries
+// have none).
+func (s *Service) AttemptsOf(ctx context.Context, creditorID int64, deliveryIDs []int64) (byDelivery map[int64][]Attempt, err error) {
+	defer wrap(&err, "AttemptsOf(%d)", creditorID)
+	byDelivery = map[int64][]Attempt{}
+	if len(deliveryIDs) == 0 {
+		return byDelivery, nil
+	}
+	var list []Attempt
+	err = s.db().SelectContext(ctx, &list, `SELECT a.id, a.delivery_id, a.attempted_at, a.status, a.error, a.duration_ms
+		FROM webhook_attempts a JOIN webhook_deliveries d ON d.id = a.delivery_id
+		WHERE d.creditor_id = $1 AND a.delivery_id = ANY ($2) ORDER BY a.delivery_id, a.id`,
+		creditorID, pq.Int64Array(deliveryIDs))
+	for _, a := range list {
+		byDelivery[a.DeliveryID] = append(byDelivery[a.DeliveryID], a)
+	}
+	return byDelivery, err
 }
 
 // Replay sends a delivery again, whatever its state: it becomes pending
@@ -450,11 +558,13 @@ func (s *Service) Attempts(ctx context.Context, creditorID, deliveryID int64) (l
 // ends without sending.
 func (s *Service) Replay(ctx context.Context, creditorID, deliveryID int64) (err error) {
 	defer wrap(&err, "Replay(%d, %d)", creditorID, deliveryID)
-	tx, err := s.DB.BeginTxx(ctx, nil)
-	if err != nil {
-		return err
+	tx := s.tx
+	if tx == nil {
+		if tx, err = s.DB.BeginTxx(ctx, nil); err != nil {
+			return err
+		}
+		defer tx.Rollback()
 	}
-	defer tx.Rollback()
 	var round int
 	err = tx.GetContext(ctx, &round, `UPDATE webhook_deliveries
 		SET state = 'pending', round = round + 1, next_attempt_at = $3, delivered_at = NULL
@@ -464,6 +574,9 @@ func (s *Service) Replay(ctx context.Context, creditorID, deliveryID int64) (err
 	}
 	if err := enqueueDeliver(ctx, tx, deliveryID, round); err != nil {
 		return err
+	}
+	if s.tx != nil {
+		return nil // the caller commits
 	}
 	return tx.Commit()
 }

@@ -49,7 +49,7 @@ func (s *Service) Approve(ctx context.Context, c *ar.Creditor, staffID int64, pl
 			map[string]any{"status": ar.PlanRequested}, map[string]any{"status": ar.PlanActive}); err != nil {
 			return err
 		}
-		return s.notify(ctx, tx, c, p, "message.plan.approved")
+		return s.notify(ctx, tx, c, p, "plan.approved")
 	})
 }
 
@@ -81,7 +81,7 @@ func (s *Service) Reject(ctx context.Context, c *ar.Creditor, staffID int64, pla
 			map[string]any{"status": ar.PlanRequested}, map[string]any{"status": ar.PlanRejected, "reason": reason}); err != nil {
 			return err
 		}
-		return s.notify(ctx, tx, c, p, "message.plan.rejected")
+		return s.notify(ctx, tx, c, p, "plan.rejected")
 	})
 }
 
@@ -143,7 +143,7 @@ func (s *Service) Offer(ctx context.Context, c *ar.Creditor, staffID int64, plan
 			map[string]any{"offer": offer.PublicID, "total_minor": offer.TotalMinor, "instalments": len(pv.Schedule.Instalments)}); err != nil {
 			return err
 		}
-		return s.notify(ctx, tx, c, offer, "message.plan.offered")
+		return s.notify(ctx, tx, c, offer, "plan.offered")
 	})
 	return offer, err
 }

@@ -178,7 +178,7 @@ func (s *Service) Request(ctx context.Context, c *ar.Creditor, debtorID int64, n
 			}
 		}
 		if status == ar.PlanActive {
-			return s.notify(ctx, tx, c, plan, "message.plan.approved")
+			return s.notify(ctx, tx, c, plan, "plan.approved")
 		}
 		return nil
 	})

@@ -430,11 +430,13 @@ func (s *Service) SendCheckoutLink(ctx context.Context, c *ar.Creditor, d *ar.De
 
 // Notify sends the debtor a short message by their preferred channel
 // (email or SMS; letters fall back to email, then SMS), in their
-// language, with a fresh link to their account. key names the texts:
-// key.subject and key.email for an email, key.sms for an SMS; they get
-// .Creditor, .Name and .URL besides kv. It reports the channel used (""
-// when the debtor has no address: the portal still shows it).
-func (s *Service) Notify(ctx context.Context, c *ar.Creditor, d *ar.Debtor, purpose, key string, kv ...any) (string, error) {
+// language, with a fresh link to their account. name names the texts:
+// message.<name>.subject and .email for an email, .sms for an SMS; they
+// get .Creditor, .Name and .URL besides kv. It reports the channel used
+// ("" when the debtor has no address: the portal still shows it).
+// NotifyKeys lists the keys a name needs (tests check they exist).
+func (s *Service) Notify(ctx context.Context, c *ar.Creditor, d *ar.Debtor, purpose, name string, kv ...any) (string, error) {
+	key := "message." + name
 	lang := d.Language
 	if lang == "" {
 		lang = c.DefaultLanguage
@@ -465,4 +467,10 @@ func (s *Service) Notify(ctx context.Context, c *ar.Creditor, d *ar.Debtor, purp
 	}
 	msg.Body = s.Text.Text(lang, key+"."+channel, args...)
 	return channel, s.enqueue(ctx, s.Store, c, lang, msg)
+}
+
+// NotifyKeys are the translation keys Notify needs for a message name.
+func NotifyKeys(name string) []string {
+	k := "message." + name
+	return []string{k + ".subject", k + ".email", k + ".sms"}
 }

@@ -8,7 +8,7 @@ import (
 )
 
 const creditorColumns = `id, slug, name, legal_name, address, support_phone, support_email,
-	support_hours, legal_footer, primary_color, accent_color, logo IS NOT NULL AS has_logo,
+	support_hours, legal_footer, primary_color, accent_color, logo IS NOT NULL AS has_logo, logo_version,
 	default_language, timezone, currency, stepup_method, stepup_knowledge,
 	extract(epoch FROM link_ttl)::bigint AS link_ttl_seconds, created_at, bank_holder, bank_iban, bank_bic`
 
