@@ -3,6 +3,8 @@ package ar
 import (
 	"fmt"
 	"regexp"
+
+	"github.com/bojanz/currency"
 )
 
 // Money is an amount in minor units (cents) of an ISO 4217 currency.
@@ -28,5 +30,13 @@ func (m Money) String() string {
 	if v < 0 {
 		sign, v = "-", -v
 	}
-	return fmt.Sprintf("%s%d.%02d %s", sign, v/100, v%100, m.Currency)
+	d, ok := currency.GetDigits(m.Currency)
+	if !ok || d == 0 {
+		return fmt.Sprintf("%s%d %s", sign, v, m.Currency)
+	}
+	unit := int64(1)
+	for i := 0; i < int(d); i++ {
+		unit *= 10
+	}
+	return fmt.Sprintf("%s%d.%0*d %s", sign, v/unit, int(d), v%unit, m.Currency)
 }
