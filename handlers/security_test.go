@@ -305,17 +305,13 @@ func TestSecurityHeaders(t *testing.T) {
 		"GET /account/invoices/{number}/pdf": {stepped, "/account/invoices/R-1001/pdf", 200},
 		"GET /account/statement":             {stepped, "/account/statement", 200},
 		"GET /account/history":               {stepped, "/account/history", 200},
-		// payment plans, debtor side
-		"GET /account/more-time":    {stepped, "/account/more-time", 200},
-		"GET /account/plans":        {stepped, "/account/plans", 200},
-		"GET /account/plans/{plan}": {stepped, "/account/plans/" + alicePlan, 200},
-		"GET /signed-out":           {anon, "/signed-out?c=" + slugA, 200},
-		"GET /brand/{slug}/logo":    {anon, "/brand/" + slugA + "/logo", 200},
-		"GET /staff/login":          {anon, "/staff/login", 200},
-		"GET /staff/login/totp":     {pending, "/staff/login/totp", 200},
-		"GET /staff":                {agent, "/staff", 200},
-		"GET /staff/account":        {agent, "/staff/account", 200},
-		"GET /staff/creditors":      {operator, "/staff/creditors", 200},
+		"GET /signed-out":                    {anon, "/signed-out?c=" + slugA, 200},
+		"GET /brand/{slug}/logo":             {anon, "/brand/" + slugA + "/logo", 200},
+		"GET /staff/login":                   {anon, "/staff/login", 200},
+		"GET /staff/login/totp":              {pending, "/staff/login/totp", 200},
+		"GET /staff":                         {agent, "/staff", 200},
+		"GET /staff/account":                 {agent, "/staff/account", 200},
+		"GET /staff/creditors":               {operator, "/staff/creditors", 200},
 		// back office: search, debtor view, calls
 		"GET /staff/debtors":                                 {agent, "/staff/debtors?q=Amsel", 200},
 		"GET /staff/debtors/{debtor}":                        {agent, "/staff/debtors/" + strconv.FormatInt(h.alice.ID, 10), 200},
@@ -337,6 +333,11 @@ func TestSecurityHeaders(t *testing.T) {
 		"GET /staff/outbox":                {agent, "/staff/outbox", 200},
 		"GET /staff/outbox/{message}":      {agent, "/staff/outbox/" + msgID, 200},
 		"GET /staff/outbox/{message}/html": {agent, "/staff/outbox/" + msgID + "/html", 200},
+
+		// payment plans, debtor side
+		"GET /account/more-time":    {stepped, "/account/more-time", 200},
+		"GET /account/plans":        {stepped, "/account/plans", 200},
+		"GET /account/plans/{plan}": {stepped, "/account/plans/" + alicePlan, 200},
 
 		"GET /static/":             {anon, static.URL("app.css"), 200},
 		"GET /healthz":             {anon, "/healthz", 200},
