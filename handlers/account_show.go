@@ -7,7 +7,8 @@ import (
 )
 
 // accountShow is the landing (the link alone: creditor, reference, what is
-// due) and, after the step-up, the dashboard with every invoice.
+// due) and, after the step-up, the dashboard with every invoice and the
+// plans that run or wait for a decision.
 func (s *Server) accountShow(w http.ResponseWriter, r *http.Request, ds *debtorSession) error {
 	acc, err := s.Portal.Account(r.Context(), ds.CreditorID, ds.DebtorID)
 	if err != nil {
@@ -27,6 +28,9 @@ func (s *Server) accountShow(w http.ResponseWriter, r *http.Request, ds *debtorS
 	if ds.SteppedUp {
 		vm.DebtorName = acc.Debtor.Name
 		vm.Invoices = acc.Invoices
+		if vm.Plans, vm.InPlan, err = s.planNotices(r.Context(), ds.CreditorID, ds.DebtorID); err != nil {
+			return err
+		}
 	}
 	return s.render(w, r, http.StatusOK, page{creditor: acc.Creditor, debtorLang: ds.Lang, signedIn: true, assisted: ds.AssistedBy != 0},
 		views.AccountPage(vm))

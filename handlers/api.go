@@ -229,6 +229,19 @@ func fieldErrors(err error, en *i18n.Locale) []problemField {
 	return fields
 }
 
+// localArgs is argsKV for a page: amounts (ar.Money) formatted in the
+// page's language.
+func localArgs(loc *i18n.Locale, args map[string]any) []any {
+	kv := make([]any, 0, 2*len(args))
+	for k, v := range args {
+		if m, ok := v.(ar.Money); ok {
+			v = loc.Money(m.Minor, m.Currency)
+		}
+		kv = append(kv, k, v)
+	}
+	return kv
+}
+
 func argsKV(args map[string]any) []any {
 	kv := make([]any, 0, 2*len(args))
 	for k, v := range args {

@@ -135,6 +135,15 @@ const (
 	carolPayment = "pay_fixturecarol"
 )
 
+// Payment plans (public ids) of alice (paid in full, on her paid
+// R-1003), bob and carol (withdrawn), for the IDOR matrix. None holds an
+// invoice, so the fixtures change nothing else.
+const (
+	alicePlan = "plan_fixturealice"
+	bobPlan   = "plan_fixturebob"
+	carolPlan = "plan_fixturecarol"
+)
+
 // Invoice numbers: unique only per creditor, so carol (creditor B) has one
 // that equals bob's (creditor A).
 var (
@@ -229,6 +238,27 @@ func newHarnessWith(t testing.TB, aStepUp ar.StepUp) *harness {
 		if err := h.st.CreatePayment(h.ctx, &store.Payment{PublicID: fp.id, CreditorID: fp.c.ID, DebtorID: fp.d.ID,
 			Method: "bank_transfer", Status: "paid", AmountMinor: 1234, Currency: "EUR", ValueDate: civil("2026-11-20")}); err != nil {
 			t.Fatal(err)
+		}
+	}
+	for _, fp := range []struct {
+		id     string
+		c      *ar.Creditor
+		d      *ar.Debtor
+		number string
+		status ar.PlanStatus
+	}{{alicePlan, h.a, h.alice, "R-1003", ar.PlanCompleted}, {bobPlan, h.a, h.bob, "R-2001", ar.PlanCancelled},
+		{carolPlan, h.b, h.carol, "R-3001", ar.PlanCancelled}} {
+		inv := h.invoices[fp.d.ID][fp.number]
+		p := &store.Plan{PublicID: fp.id, CreditorID: fp.c.ID, DebtorID: fp.d.ID, Kind: ar.PlanDeferral, Status: fp.status,
+			PrincipalMinor: inv.TotalMinor, TotalMinor: inv.TotalMinor, Currency: "EUR"}
+		if err := h.st.CreatePlan(h.ctx, p, map[int64]int64{inv.ID: inv.TotalMinor},
+			[]ar.Instalment{{Seq: 1, DueDate: inv.DueDate.AddDate(0, 0, 14), AmountMinor: inv.TotalMinor}}); err != nil {
+			t.Fatal(err)
+		}
+		if fp.status == ar.PlanCompleted {
+			if err := h.st.PayInstalment(h.ctx, p.ID, 1, inv.TotalMinor); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	return h

@@ -19,6 +19,10 @@ var historyKinds = map[string]bool{
 	// entries reach this page.
 	"call.logged": true, "promise.made": true, "callback.scheduled": true, "link.sent": true,
 	"assist.started": true, "payment.link_sent": true,
+	// Payment plans and deferrals (internal/plans): every step is the
+	// debtor's to see, with staff's reason when they decline.
+	"plan.requested": true, "plan.approved": true, "plan.rejected": true, "plan.offered": true,
+	"plan.accepted": true, "plan.cancelled": true, "plan.completed": true, "plan.broken": true,
 }
 
 // historyShow is the shared timeline, newest first (after the step-up).

@@ -32,11 +32,22 @@ func (s *Server) payVM(r *http.Request, c *ar.Creditor, d *ar.Debtor, invs []ar.
 			vm.DefaultMinor = restore
 		}
 	}
+	// A link may preselect an amount (a plan's instalment) and, after the
+	// step-up, the invoices it is for: ?amount=12.50&invoice=R-1.
+	q := r.URL.Query()
+	if a, ok := parseAmountInput(q.Get("amount")); ok && a > 0 && a <= sum.OpenMinor {
+		vm.DefaultMinor = a
+	}
 	vm.Amount = formatAmountInput(vm.DefaultMinor, lang)
 	if ds.SteppedUp {
+		want := map[string]bool{}
+		for _, n := range q["invoice"] {
+			want[n] = true
+		}
 		for _, inv := range invs {
 			if inv.OpenMinor > 0 {
 				vm.Invoices = append(vm.Invoices, inv)
+				vm.Chosen[inv.Number] = want[inv.Number]
 			}
 		}
 	}

@@ -48,6 +48,16 @@ func (s *Server) Routes() []Route {
 		{"GET /account/invoices/{number}/pdf", StepUp, s.steppedUp(s.invoicePDF), ""},
 		{"GET /account/statement", StepUp, s.steppedUp(s.statementShow), ""},
 		{"GET /account/history", StepUp, s.steppedUp(s.historyShow), ""},
+		// Payment plans and deferrals (issue 7), debtor side: they show
+		// invoice numbers and amounts, so all need the step-up.
+		{"GET /account/more-time", StepUp, s.steppedUp(s.moreTimeShow), ""},
+		{"POST /account/more-time", StepUp, s.steppedUp(s.moreTimePreview), ""},
+		{"POST /account/plans", StepUp, s.steppedUp(s.planCreate), ""},
+		{"GET /account/plans", StepUp, s.steppedUp(s.plansList), ""},
+		{"GET /account/plans/{plan}", StepUp, s.steppedUp(s.planShow), ""},
+		{"POST /account/plans/{plan}/cancel", StepUp, s.steppedUp(s.planCancel), ""},
+		{"POST /account/plans/{plan}/accept", StepUp, s.steppedUp(s.planAccept), ""},
+		{"POST /account/plans/{plan}/decline", StepUp, s.steppedUp(s.planDecline), ""},
 		{"POST /logout", Public, s.handle(s.logout), ""},
 		{"GET /signed-out", Public, s.handle(s.signedOut), ""},
 		{"GET /brand/{slug}/logo", Public, s.handle(s.brandLogo), ""},

@@ -18,7 +18,7 @@ import (
 func (h *harness) routeValues() map[string]string {
 	tok, _ := h.link(h.alice)
 	v := map[string]string{"token": tok, "number": "R-1001", "slug": slugA,
-		"customer_number": sharedCustNo, "invoice_number": "R-1001"}
+		"customer_number": sharedCustNo, "invoice_number": "R-1001", "plan": alicePlan}
 	for name, ids := range staffIdentifiers(h) { // staff routes: creditor A's
 		v[name] = ids[0]
 	}
@@ -341,6 +341,11 @@ func TestSecurityHeaders(t *testing.T) {
 		"GET /staff/settings/api-keys":            {admin, "/staff/settings/api-keys", 200},
 		"GET /staff/settings/webhooks":            {admin, "/staff/settings/webhooks", 200},
 		"GET /staff/settings/webhooks/{endpoint}": {admin, "/staff/settings/webhooks/" + hookEP, 200},
+
+		// payment plans, debtor side
+		"GET /account/more-time":    {stepped, "/account/more-time", 200},
+		"GET /account/plans":        {stepped, "/account/plans", 200},
+		"GET /account/plans/{plan}": {stepped, "/account/plans/" + alicePlan, 200},
 
 		"GET /static/":             {anon, static.URL("app.css"), 200},
 		"GET /healthz":             {anon, "/healthz", 200},

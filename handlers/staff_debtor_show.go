@@ -138,6 +138,10 @@ func timelineArgs(loc *i18n.Locale, zone *time.Location, in ar.Interaction) []an
 	if k := str("task_kind"); k != "" {
 		task = loc.T("staff.queue." + k)
 	}
-	return append(args, "Task", task, "Direction", loc.T("staff.call.direction."+str("direction")),
+	plan := ""
+	if k := str("plan_kind"); k == "instalments" || k == "deferral" {
+		plan = loc.T("history.plan_kind." + k)
+	}
+	return append(args, "Note", str("note"), "Plan", plan, "Task", task, "Direction", loc.T("staff.call.direction."+str("direction")),
 		"Outcome", loc.T("staff.call.outcome."+str("outcome")), "At", when, "Date", date, "To", str("to"), "Count", count)
 }

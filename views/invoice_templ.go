@@ -476,7 +476,7 @@ func InvoicePage(vm InvoiceVM) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = helpActions().Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = helpActions(inv.Number).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

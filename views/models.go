@@ -19,7 +19,9 @@ type AccountVM struct {
 	SteppedUp      bool
 	Invoices       []ar.Invoice // only after step-up
 	Today          time.Time
-	Service        *ServiceVM // set when the creditor restricted the service
+	Service        *ServiceVM        // set when the creditor restricted the service
+	Plans          []PlanNoticeVM    // plans that run or wait for a decision (after step-up)
+	InPlan         map[string]string // invoice number → status of the plan holding it
 }
 
 // ServiceVM says that, and how, the debtor's service is restricted, and

@@ -115,7 +115,7 @@ func (s *Service) Offer(ctx context.Context, c *ar.Creditor, staffID int64, plan
 		if err != nil {
 			return err
 		}
-		offer = &store.Plan{PublicID: ar.NewPublicID("plan_"), CreditorID: c.ID, DebtorID: p.DebtorID, Kind: pv.Ask.Kind,
+		offer = &store.Plan{PublicID: ar.NewPublicID("plan"), CreditorID: c.ID, DebtorID: p.DebtorID, Kind: pv.Ask.Kind,
 			Status: ar.PlanOffered, PrincipalMinor: pv.Schedule.PrincipalMinor, FeeMinor: pv.Schedule.FeeMinor,
 			InterestMinor: pv.Schedule.InterestMinor, TotalMinor: pv.Schedule.TotalMinor, Currency: c.Currency,
 			Reason: p.Reason, Replaces: &p.ID, CreatedBy: &staffID}

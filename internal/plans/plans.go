@@ -139,7 +139,7 @@ func (s *Service) Request(ctx context.Context, c *ar.Creditor, debtorID int64, n
 		if pv.Decision == ar.DecideReview && by.StaffID == nil {
 			status = ar.PlanRequested
 		}
-		plan = &store.Plan{PublicID: ar.NewPublicID("plan_"), CreditorID: c.ID, DebtorID: debtorID, Kind: pv.Ask.Kind,
+		plan = &store.Plan{PublicID: ar.NewPublicID("plan"), CreditorID: c.ID, DebtorID: debtorID, Kind: pv.Ask.Kind,
 			Status: status, PrincipalMinor: pv.Schedule.PrincipalMinor, FeeMinor: pv.Schedule.FeeMinor,
 			InterestMinor: pv.Schedule.InterestMinor, TotalMinor: pv.Schedule.TotalMinor, Currency: c.Currency,
 			Reason: reason, ReviewKey: pv.ReviewKey, CreatedBy: by.StaffID}

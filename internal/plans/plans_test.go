@@ -9,7 +9,9 @@ import (
 	"time"
 
 	"github.com/settle/settle/internal/ar"
+	"github.com/settle/settle/internal/i18n"
 	"github.com/settle/settle/internal/plans"
+	"github.com/settle/settle/internal/portal"
 	"github.com/settle/settle/internal/store"
 	"github.com/settle/settle/internal/testdb"
 )
@@ -242,4 +244,18 @@ func isCode(err error, code ar.Code) bool {
 	}
 	var list ar.Invalids
 	return errors.As(err, &list) && code == ar.Invalid
+}
+
+// Every message the plans service sends has its texts in every language.
+func TestPlanMessagesTranslated(t *testing.T) {
+	cat := i18n.MustLoad()
+	for _, name := range []string{"plan.approved", "plan.rejected", "plan.offered"} {
+		for _, key := range portal.NotifyKeys(name) {
+			for _, l := range i18n.Languages {
+				if !cat.Locale(l).Has(key) {
+					t.Errorf("%s: no %q", l, key)
+				}
+			}
+		}
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/lib/pq"
@@ -37,6 +38,9 @@ func (s *Store) PlanPolicy(ctx context.Context, creditorID int64) (p ar.PlanPoli
 // SavePlanPolicy stores a creditor's plan policy.
 func (s *Store) SavePlanPolicy(ctx context.Context, p ar.PlanPolicy) (err error) {
 	defer wrap(&err, "SavePlanPolicy(%d)", p.CreditorID)
+	if p.Segments == nil {
+		p.Segments = []string{} // every segment (NULL is not allowed)
+	}
 	_, err = s.q.ExecContext(ctx, `INSERT INTO plan_policies (creditor_id, max_instalments, min_instalment_minor,
 		max_total_minor, max_deferral_days, down_payment_bp, fee_minor, interest_bp, no_broken_plan_months, segments,
 		auto_max_instalments, auto_max_total_minor, auto_max_deferral_days, grace_days, updated_at)
@@ -96,7 +100,15 @@ func (s *Store) CreatePlan(ctx context.Context, p *Plan, invoices map[int64]int6
 	if err != nil {
 		return err
 	}
-	for id, open := range invoices {
+	// In id order: two requests racing for the same invoices then wait on
+	// the same first row instead of deadlocking.
+	ids := make([]int64, 0, len(invoices))
+	for id := range invoices {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		open := invoices[id]
 		_, err = s.q.ExecContext(ctx, `INSERT INTO plan_invoices (plan_id, creditor_id, invoice_id, open_minor, held)
 			VALUES ($1, $2, $3, $4, $5)`, p.ID, p.CreditorID, id, open, p.Status.Holds())
 		var pe *pq.Error
