@@ -92,6 +92,18 @@ func (s *Server) Routes() []Route {
 		staffRoute("POST /staff/tasks/{task}/done", staff.PermContact, s.staff, s.staffTaskDone),
 		staffRoute("GET /staff/dashboard", staff.PermView, s.staff, s.staffDashboardShow),
 
+		// Back office: payment plans (the queue is GET /staff/plans above).
+		staffRoute("GET /staff/plans/{plan}", staff.PermView, s.staff, s.staffPlanShow),
+		staffRoute("POST /staff/plans/{plan}/approve", staff.PermDecide, s.staff, s.staffPlanApprove),
+		staffRoute("POST /staff/plans/{plan}/reject", staff.PermDecide, s.staff, s.staffPlanReject),
+		staffRoute("GET /staff/plans/{plan}/offer", staff.PermDecide, s.staff, s.staffPlanOfferShow),
+		staffRoute("POST /staff/plans/{plan}/offer", staff.PermDecide, s.staff, s.staffPlanOffer),
+		staffRoute("POST /staff/plans/{plan}/cancel", staff.PermDecide, s.staff, s.staffPlanCancel),
+		staffRoute("GET /staff/debtors/{debtor}/plans/new", staff.PermDecide, s.staff, s.staffPlanNew),
+		staffRoute("POST /staff/debtors/{debtor}/plans", staff.PermDecide, s.staff, s.staffPlanCreate),
+		staffRoute("GET /staff/settings/plans", staff.PermSettings, s.staff, s.staffPlanPolicyShow),
+		staffRoute("POST /staff/settings/plans", staff.PermSettings, s.staff, s.staffPlanPolicySave),
+
 		// Back office: users, audit log, outbox.
 		staffRoute("GET /staff/users", staff.PermUsers, s.staff, s.staffUsersList),
 		staffRoute("GET /staff/users/new", staff.PermUsers, s.staff, s.staffUserNew),

@@ -326,6 +326,12 @@ func TestSecurityHeaders(t *testing.T) {
 		"GET /staff/plans":     {agent, "/staff/plans", 303},
 		"GET /staff/dashboard": {agent, "/staff/dashboard", 200},
 
+		// back office: payment plans
+		"GET /staff/plans/{plan}":               {agent, "/staff/plans/" + h.addPlan(h.a, h.alice), 200},
+		"GET /staff/plans/{plan}/offer":         {admin, "/staff/plans/" + h.addPlan(h.a, h.alice) + "/offer", 200},
+		"GET /staff/debtors/{debtor}/plans/new": {admin, "/staff/debtors/" + strconv.FormatInt(h.alice.ID, 10) + "/plans/new", 200},
+		"GET /staff/settings/plans":             {admin, "/staff/settings/plans", 200},
+
 		// back office: users, audit log, outbox
 		"GET /staff/users":                 {admin, "/staff/users", 200},
 		"GET /staff/users/new":             {admin, "/staff/users/new", 200},

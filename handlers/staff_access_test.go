@@ -33,6 +33,9 @@ func staffIdentifiers(h *harness) map[string][2]string {
 		// queues and dashboard
 		"task": {strconv.FormatInt(h.addTask(h.alice, "callback"), 10), strconv.FormatInt(h.addTask(h.carol, "callback"), 10)},
 
+		// payment plans
+		"plan": {h.addPlan(h.a, h.alice), h.addPlan(h.b, h.carol)},
+
 		// users, audit log, outbox
 		"user":    {h.staffUserID(h.addStaff(staff.RoleAgent, h.a, false)), h.staffUserID(h.addStaff(staff.RoleAgent, h.b, false))},
 		"message": {h.addMessage(h.a, &h.alice.ID, "<p>Hallo Alice Amsel</p>"), h.addMessage(h.b, &h.carol.ID, "<p>Hello Carol</p>")},

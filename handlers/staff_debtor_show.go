@@ -1,8 +1,10 @@
 package handlers
 
 import (
+	"context"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/settle/settle/internal/ar"
@@ -84,6 +86,9 @@ func (s *Server) renderDebtor(w http.ResponseWriter, r *http.Request, sc *staffC
 	for _, e := range v.Timeline {
 		vm.Timeline = append(vm.Timeline, timelineRow(loc, zone, e))
 	}
+	if err := s.debtorPlans(r.Context(), sc, id, &vm); err != nil {
+		return err
+	}
 	return s.renderStaff(w, r, status, sc, views.StaffDebtorPage(vm))
 }
 
@@ -108,7 +113,7 @@ func timelineRow(loc *i18n.Locale, zone *time.Location, e store.TimelineEntry) v
 	} else if e.Actor == "debtor" {
 		row.By = loc.T("staff.timeline.by_debtor")
 	}
-	if row.Internal {
+	if row.Internal || strings.HasPrefix(e.Kind, "plan.") { // a plan's note: the reason given to the debtor
 		for _, k := range []string{"text", "note"} {
 			if t, ok := e.Data[k].(string); ok && t != "" {
 				row.Detail = t
@@ -142,6 +147,56 @@ func timelineArgs(loc *i18n.Locale, zone *time.Location, in ar.Interaction) []an
 	if k := str("plan_kind"); k == "instalments" || k == "deferral" {
 		plan = loc.T("history.plan_kind." + k)
 	}
-	return append(args, "Note", str("note"), "Plan", plan, "Task", task, "Direction", loc.T("staff.call.direction."+str("direction")),
+	planKind := ""
+	if k := str("plan_kind"); k != "" {
+		if n, ok := in.Data["instalments"].(float64); ok && k == string(ar.PlanInstalments) {
+			planKind = loc.N("staff.timeline.plan_kind.instalments_n", int(n))
+		} else {
+			planKind = loc.T("staff.timeline.plan_kind." + k)
+		}
+	}
+	return append(args, "Note", str("note"), "Plan", plan, "PlanKind", planKind, "Task", task, "Direction", loc.T("staff.call.direction."+str("direction")),
 		"Outcome", loc.T("staff.call.outcome."+str("outcome")), "At", when, "Date", date, "To", str("to"), "Count", count)
+}
+
+// debtorPlans fills the debtor view's payment plans: status, total, what
+// is paid, the next instalment, and how it is paid (autopay and the
+// mandate's state).
+func (s *Server) debtorPlans(ctx context.Context, sc *staffCtx, debtorID int64, vm *views.StaffDebtorVM) error {
+	if s.Plans == nil {
+		return nil
+	}
+	vm.PlansOn = true
+	list, err := s.Plans.DebtorPlans(ctx, sc.creditorID(), debtorID)
+	if err != nil {
+		return err
+	}
+	var mandates map[int64]string
+	replaced := map[int64]bool{}
+	for _, p := range list {
+		if p.Replaces != nil {
+			replaced[*p.Replaces] = true
+		}
+	}
+	for _, p := range list {
+		if p.MandateID != nil && mandates == nil {
+			if mandates, err = s.Store.PlanMandateStatuses(ctx, sc.creditorID(), debtorID); err != nil {
+				return err
+			}
+		}
+		row := views.StaffDebtorPlanRow{ID: p.ID, PublicID: p.PublicID, Kind: string(p.Kind), Status: string(p.Status),
+			TotalMinor: p.TotalMinor, PaidMinor: p.PaidMinor(), Currency: p.Currency, Autopay: p.Autopay}
+		if p.Status == ar.PlanRejected && replaced[p.ID] {
+			row.Status = "replaced"
+		}
+		if p.MandateID != nil {
+			row.MandateStatus = mandates[*p.MandateID]
+		}
+		if next := p.Next(); next != nil && p.Status.Holds() {
+			due := next.DueDate
+			row.NextDue, row.NextOpenMinor = &due, next.Open()
+		}
+		vm.Plans = append(vm.Plans, row)
+	}
+	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 
 	"github.com/settle/settle/internal/staff"
 	"github.com/settle/settle/internal/store"
@@ -55,6 +56,9 @@ func (s *Server) staffQueuesShow(w http.ResponseWriter, r *http.Request, sc *sta
 			Age: now.Sub(t.CreatedAt), Late: t.Late, Assignee: t.Assignee, Note: t.Note,
 			Mine:   t.AssignedTo != nil && *t.AssignedTo == sc.sess.User.ID,
 			CanAct: sc.can(staff.TaskPermission(t.Kind))}
+		if t.Kind == "plan_request" && t.SubjectID != nil {
+			row.SubjectURL = "/staff/plans/" + strconv.FormatInt(*t.SubjectID, 10)
+		}
 		if t.Deadline != nil {
 			row.Deadline = t.Deadline.In(loc)
 			row.Left = t.Deadline.Sub(now)

@@ -42,7 +42,8 @@ type QueueRow struct {
 	Assignee       string        // "" when nobody holds it
 	Mine           bool
 	Note           string
-	CanAct         bool // the viewer's role may work on this kind
+	CanAct         bool   // the viewer's role may work on this kind
+	SubjectURL     string // the task's subject (a plan request's page); "" for none
 }
 
 // spanText says a span of time briefly: "25 min", "4 h 10 min", "3 d 4 h".

@@ -146,6 +146,10 @@ func TestBrowserCallCentre(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`[data-testid=hit]`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid=debtor-name]`)))
 	check("debtor")
+	debtorPath, err := chromedp.Run(ctx, chromedp.Evaluate[string](`location.pathname`))
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	step("preview a new link by SMS",
 		chromedp.Click(chromedp.CSS(`[data-testid=link-preview]`)),
@@ -289,6 +293,33 @@ func TestBrowserCallCentre(t *testing.T) {
 	bg, err := chromedp.Run(ctx, chromedp.Evaluate[string](`getComputedStyle(document.querySelector('.pv-button')).backgroundColor`))
 	if err != nil || bg != "rgb(255, 215, 0)" {
 		t.Errorf("the preview button's colour = %q, %v", bg, err)
+	}
+	// Payment plans: the admin makes one for the caller (preview, then
+	// make), sees it on its page and in the debtor view, and opens the
+	// plan policy.
+	step("new plan",
+		chromedp.Navigate(a.base+debtorPath+"/plans/new"),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=new-plan-form]`)))
+	check("plan-new")
+	step("preview the plan",
+		chromedp.SendKeys(chromedp.CSS(`#instalments`), "2"),
+		chromedp.SendKeys(chromedp.CSS(`#day`), "5"),
+		chromedp.Click(chromedp.CSS(`[data-testid=new-preview]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=plan-preview]`)))
+	check("plan-preview")
+	step("make it",
+		chromedp.Click(chromedp.CSS(`[data-testid=new-create]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-notice="staff.plans.done.created"]`)))
+	check("plan")
+	if st := text(`[data-testid=plan-status]`); st != "Läuft" {
+		t.Errorf("the plan made on the phone is %q", st)
+	}
+	for _, p := range []struct{ name, path, sel string }{
+		{"debtor-plans", debtorPath, `[data-testid=debtor-plan]`},
+		{"plan-policy", "/staff/settings/plans", `[data-testid=policy-form]`},
+	} {
+		step("open "+p.name, chromedp.Navigate(a.base+p.path), chromedp.WaitVisible(chromedp.CSS(p.sel)))
+		check(p.name)
 	}
 }
 
