@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/lib/pq"
@@ -96,9 +97,17 @@ func (s *Store) CreatePlan(ctx context.Context, p *Plan, invoices map[int64]int6
 	if err != nil {
 		return err
 	}
-	for id, open := range invoices {
+	// In invoice order: concurrent requests for the same invoices then
+	// meet on the same first row (one waits, then conflicts) instead of
+	// deadlocking on two.
+	ids := make([]int64, 0, len(invoices))
+	for id := range invoices {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
 		_, err = s.q.ExecContext(ctx, `INSERT INTO plan_invoices (plan_id, creditor_id, invoice_id, open_minor, held)
-			VALUES ($1, $2, $3, $4, $5)`, p.ID, p.CreditorID, id, open, p.Status.Holds())
+			VALUES ($1, $2, $3, $4, $5)`, p.ID, p.CreditorID, id, invoices[id], p.Status.Holds())
 		var pe *pq.Error
 		if errors.As(err, &pe) && pe.Code == "23505" {
 			return ar.Errorf(ar.Conflict, "error.plan.invoice_taken")
