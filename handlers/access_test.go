@@ -71,6 +71,7 @@ func idorIdentifiers() map[string][3]string {
 	return map[string][3]string{
 		"number": {aliceNumbers[0], bobNumbers[0], carolNumbers[1]},
 		"id":     {alicePayment, bobPayment, carolPayment},
+		"plan":   {alicePlan, bobPlan, carolPlan},
 	}
 }
 

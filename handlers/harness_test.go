@@ -134,6 +134,13 @@ const (
 	carolPayment = "pay_fixturecarol"
 )
 
+// Plans (public ids) of alice, bob and carol, for the IDOR matrix.
+const (
+	alicePlan = "plan_fixturealice"
+	bobPlan   = "plan_fixturebob"
+	carolPlan = "plan_fixturecarol"
+)
+
 // Invoice numbers: unique only per creditor, so carol (creditor B) has one
 // that equals bob's (creditor A).
 var (
@@ -227,6 +234,23 @@ func newHarnessWith(t testing.TB, aStepUp ar.StepUp) *harness {
 	}{{alicePayment, h.a, h.alice}, {bobPayment, h.a, h.bob}, {carolPayment, h.b, h.carol}} {
 		if err := h.st.CreatePayment(h.ctx, &store.Payment{PublicID: fp.id, CreditorID: fp.c.ID, DebtorID: fp.d.ID,
 			Method: "bank_transfer", Status: "paid", AmountMinor: 1234, Currency: "EUR", ValueDate: civil("2026-11-20")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Plans (public ids) of alice, bob and carol, for the IDOR matrix:
+	// active instalment plans that hold no invoice (so they change no
+	// balance the other tests see).
+	for _, fp := range []struct {
+		id string
+		c  *ar.Creditor
+		d  *ar.Debtor
+	}{{alicePlan, h.a, h.alice}, {bobPlan, h.a, h.bob}, {carolPlan, h.b, h.carol}} {
+		day := 15
+		p := &store.Plan{PublicID: fp.id, CreditorID: fp.c.ID, DebtorID: fp.d.ID, Kind: ar.PlanInstalments,
+			Status: ar.PlanActive, PrincipalMinor: 6000, TotalMinor: 6000, Currency: "EUR", Day: &day}
+		if err := h.st.CreatePlan(h.ctx, p, nil, []ar.Instalment{
+			{Seq: 1, DueDate: civil("2026-12-15"), AmountMinor: 3000},
+			{Seq: 2, DueDate: civil("2027-01-15"), AmountMinor: 3000}}); err != nil {
 			t.Fatal(err)
 		}
 	}

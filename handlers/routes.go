@@ -48,6 +48,10 @@ func (s *Server) Routes() []Route {
 		{"GET /account/invoices/{number}/pdf", StepUp, s.steppedUp(s.invoicePDF), ""},
 		{"GET /account/statement", StepUp, s.steppedUp(s.statementShow), ""},
 		{"GET /account/history", StepUp, s.steppedUp(s.historyShow), ""},
+		// Plans: autopay by direct debit, and the debtor's mandate.
+		{"POST /account/plans/{plan}/autopay", StepUp, s.steppedUp(s.planAutopayStart), ""},
+		{"GET /account/mandate", StepUp, s.steppedUp(s.mandateShow), ""},
+		{"POST /account/mandate/revoke", StepUp, s.steppedUp(s.mandateRevoke), ""},
 		{"POST /logout", Public, s.handle(s.logout), ""},
 		{"GET /signed-out", Public, s.handle(s.signedOut), ""},
 		{"GET /brand/{slug}/logo", Public, s.handle(s.brandLogo), ""},

@@ -18,7 +18,7 @@ import (
 func (h *harness) routeValues() map[string]string {
 	tok, _ := h.link(h.alice)
 	v := map[string]string{"token": tok, "number": "R-1001", "slug": slugA,
-		"customer_number": sharedCustNo, "invoice_number": "R-1001"}
+		"customer_number": sharedCustNo, "invoice_number": "R-1001", "plan": alicePlan}
 	for name, ids := range staffIdentifiers(h) { // staff routes: creditor A's
 		v[name] = ids[0]
 	}
@@ -305,6 +305,7 @@ func TestSecurityHeaders(t *testing.T) {
 		"GET /account/invoices/{number}/pdf": {stepped, "/account/invoices/R-1001/pdf", 200},
 		"GET /account/statement":             {stepped, "/account/statement", 200},
 		"GET /account/history":               {stepped, "/account/history", 200},
+		"GET /account/mandate":               {stepped, "/account/mandate", 200},
 		"GET /signed-out":                    {anon, "/signed-out?c=" + slugA, 200},
 		"GET /brand/{slug}/logo":             {anon, "/brand/" + slugA + "/logo", 200},
 		"GET /staff/login":                   {anon, "/staff/login", 200},
