@@ -13,6 +13,7 @@ import (
 
 	"github.com/settle/settle/internal/ar"
 	"github.com/settle/settle/internal/checkout"
+	"github.com/settle/settle/internal/jobs"
 	"github.com/settle/settle/internal/payments"
 	"github.com/settle/settle/internal/store"
 )
@@ -286,10 +287,7 @@ func (s *Service) activate(ctx context.Context, tx *store.Store, c *ar.Creditor,
 	}
 	m, err := tx.LiveMandate(ctx, c.ID, d.ID, true)
 	if ar.IsNotFound(err) {
-		// Revoked while the debtor was at the checkout: it stays revoked
-		// (the revoke job told Mollie; this mandate is Mollie's newest).
-		s.log().InfoContext(ctx, "autopay: first payment paid after the mandate was revoked", "payment", p.PublicID)
-		return nil
+		return s.revokedMeanwhile(ctx, tx, c, d, p, mp)
 	} else if err != nil {
 		return err
 	}
@@ -321,6 +319,28 @@ func (s *Service) activate(ctx context.Context, tx *store.Store, c *ar.Creditor,
 		return nil
 	}
 	return s.enable(ctx, tx, plan, m)
+}
+
+// revokedMeanwhile handles a first payment paid after the debtor revoked
+// the set-up (at the checkout in another tab, say): the payment counts,
+// but the mandate Mollie made from it is revoked too (by the revoke job,
+// which now knows its id).
+func (s *Service) revokedMeanwhile(ctx context.Context, tx *store.Store, c *ar.Creditor, d *ar.Debtor, p *store.Payment, mp *payments.Payment) error {
+	s.log().InfoContext(ctx, "autopay: first payment paid after the mandate was revoked", "payment", p.PublicID)
+	last, err := tx.LatestMandate(ctx, c.ID, d.ID)
+	if ar.IsNotFound(err) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	if last.Status != "revoked" || last.CustomerID != mp.CustomerID || last.MandateID != nil {
+		return nil
+	}
+	if err := tx.SetMandateState(ctx, last.ID, &mp.MandateID, "revoked", ""); err != nil {
+		return err
+	}
+	return tx.EnqueueJob(ctx, KindRevokeJob, revokeJob{CreditorID: c.ID, MandateID: last.ID},
+		jobs.UniqueKey(KindRevokeJob+":"+mp.MandateID), jobs.MaxAttempts(ChargeAttempts))
 }
 
 // recordFailed writes a charge that did not go through on the timeline.

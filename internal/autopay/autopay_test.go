@@ -534,3 +534,40 @@ func TestStatusOf(t *testing.T) {
 		t.Error("a network error has a status")
 	}
 }
+
+// Revoked while the first payment was still at the checkout, then paid
+// anyway: the payment counts, autopay stays off, and the mandate Mollie
+// made from it is revoked as well.
+func TestRevokedDuringCheckout(t *testing.T) {
+	e := newEnv(t)
+	p := e.plan()
+	started, err := e.ap.SetUp(e.ctx, e.c, e.d, p.PublicID, "de")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.ap.Revoke(e.ctx, e.c, e.d); err != nil {
+		t.Fatal(err)
+	}
+	e.sim.SetStatus(*started.Payment.ProviderID, "paid")
+	if err := e.ck.SyncProviderID(e.ctx, *started.Payment.ProviderID); err != nil {
+		t.Fatal(err)
+	}
+	if e.paid(p, 1) != 20000 || e.reload(p).Autopay {
+		t.Fatalf("instalment 1 paid %d, autopay %t", e.paid(p, 1), e.reload(p).Autopay)
+	}
+	m, _ := e.ap.Mandate(e.ctx, e.c.ID, e.d.ID)
+	if m.Status != "revoked" || m.MandateID == nil {
+		t.Fatalf("mandate %+v", m.Mandate)
+	}
+	if err := e.ap.FinishRevoke(e.ctx, e.c.ID, m.ID); err != nil { // the revoke job
+		t.Fatal(err)
+	}
+	if md, err := e.ck.Mollie.GetMandate(e.ctx, "test_autopay", m.CustomerID, *m.MandateID); err != nil || md.Status != "invalid" {
+		t.Errorf("at Mollie: %+v %v", md, err)
+	}
+	if n := e.count(`SELECT count(*) FROM jobs WHERE kind = 'autopay.revoke'`); n != 2 {
+		t.Errorf("%d revoke jobs, want 2 (the revocation, the late mandate)", n)
+	}
+	e.clock.Set(at("2026-04-01 09:00"))
+	e.chargeDue(0)
+}
