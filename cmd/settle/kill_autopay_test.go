@@ -184,11 +184,13 @@ func TestKill9WhileCharging(t *testing.T) {
 				done++
 			}
 		}
-		if len(list) == 3 && done == 3 {
+		var lifecycle int
+		db.Get(&lifecycle, `SELECT count(*) FROM jobs WHERE kind = 'plans.lifecycle' AND state = 'done'`)
+		if len(list) == 3 && done == 3 && lifecycle > 0 {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("after the restart: %d charge rows, %d with Mollie's id", len(list), done)
+			t.Fatalf("after the restart: %d charge rows, %d with Mollie's id; lifecycle runs done: %d", len(list), done, lifecycle)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -209,6 +211,13 @@ func TestKill9WhileCharging(t *testing.T) {
 		if byKey[r.PublicID] != *r.ProviderID {
 			t.Errorf("instalment %d: our %s has Mollie's %s, Mollie made %q for it", r.Seq, r.PublicID, *r.ProviderID, byKey[r.PublicID])
 		}
+	}
+	// The lifecycle job ran too (nothing to remind: the instalments'
+	// debits are under way).
+	var messages int
+	db.Get(&messages, `SELECT count(*) FROM messages`)
+	if messages != 0 {
+		t.Errorf("%d messages; the lifecycle reminded of instalments being debited", messages)
 	}
 	t.Logf("%d of 3 charges were in flight at kill -9; one Mollie payment per instalment after the restart", lost)
 }
