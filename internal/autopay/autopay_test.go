@@ -571,3 +571,37 @@ func TestRevokedDuringCheckout(t *testing.T) {
 	e.clock.Set(at("2026-04-01 09:00"))
 	e.chargeDue(0)
 }
+
+// The charge job's last attempt gives a charge up only when Mollie says
+// it has no such payment; one it made is kept.
+func TestLastAttempt(t *testing.T) {
+	e := newEnv(t)
+	p := e.plan()
+	e.autopay(p)
+	e.clock.Set(at("2026-04-01 09:00"))
+	e.chargeDue(1)
+	id := e.charge(p, 2).ID
+	e.sim.FailNext(1, 503)
+	if err := e.ap.Charge(e.ctx, id, true); err != nil {
+		t.Fatal(err)
+	}
+	if ch := e.charge(p, 2); ch.Status != "failed" || len(e.recurring()) != 0 || e.interactions(autopay.KindFailed) != 1 {
+		t.Fatalf("given up: %s, %d at Mollie", ch.Status, len(e.recurring()))
+	}
+
+	// Instalment 3: Mollie makes it, every answer is lost, and on the
+	// last attempt the list shows it.
+	e.clock.Set(at("2026-05-01 09:00"))
+	e.chargeDue(1)
+	id = e.charge(p, 3).ID
+	e.sim.SetFault(func(r *http.Request) (int, time.Duration, bool) {
+		return 0, 0, r.Method == http.MethodPost && r.URL.Path == "/v2/payments"
+	})
+	if err := e.ap.Charge(e.ctx, id, true); err != nil {
+		t.Fatal(err)
+	}
+	e.sim.SetFault(nil)
+	if ch := e.charge(p, 3); ch.ProviderID == nil || len(e.recurring()) != 1 || *ch.ProviderID != e.recurring()[0].ID {
+		t.Fatalf("the charge Mollie made was not kept: %+v", ch)
+	}
+}

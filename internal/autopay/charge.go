@@ -179,9 +179,16 @@ func (s *Service) Charge(ctx context.Context, paymentID int64, last bool) error 
 			// customer is gone): nothing was charged.
 			return s.refused(ctx, c, d, p, m, key, err)
 		case last:
-			if mp, _ = s.find(ctx, key, m.CustomerID, p.PublicID); mp == nil {
+			// Give up only when Mollie can say it has no such payment: a
+			// charge it made must not lose its row.
+			found, ferr := s.find(ctx, key, m.CustomerID, p.PublicID)
+			if ferr != nil {
+				return fmt.Errorf("autopay: charge %s: %w (and Mollie's list: %v)", p.PublicID, err, ferr)
+			}
+			if found == nil {
 				return s.refused(ctx, c, d, p, m, key, err)
 			}
+			mp = found
 		default:
 			return fmt.Errorf("autopay: charge %s: %w", p.PublicID, err)
 		}

@@ -161,9 +161,11 @@ type DueCharge struct {
 
 // dueChargesSQL finds instalments to charge at $1: due on or before the
 // creditor's today, not fully paid, of an active plan with autopay on a
-// valid mandate, and never charged before (a charge that is live, or
-// that reached the provider and failed: a failed debit is not retried
-// by itself; the reminder and the grace period take over). $3/$4 narrow
+// valid mandate, and never charged before: a charge that is live, or
+// failed (at the bank, or refused by the provider) is not repeated by
+// itself (the reminder and the grace period take over); only one that
+// was called off before it reached the provider (the plan or the mandate
+// did not allow it then) leaves the instalment to charge. $3/$4 narrow
 // it to one plan and instalment.
 const dueChargesSQL = `SELECT pi.plan_id, pi.seq, pp.creditor_id, pp.debtor_id,
 		pi.amount_minor - pi.paid_minor AS open_minor, pp.currency, m.id AS mandate_row
@@ -176,8 +178,7 @@ const dueChargesSQL = `SELECT pi.plan_id, pi.seq, pp.creditor_id, pp.debtor_id,
 		AND pi.due_date <= ($1::timestamptz AT TIME ZONE c.timezone)::date
 		AND ($3 = 0 OR pi.plan_id = $3) AND ($4 = 0 OR pi.seq = $4)
 		AND NOT EXISTS (SELECT 1 FROM payments x WHERE x.plan_id = pi.plan_id AND x.instalment_seq = pi.seq
-			AND x.sequence_type = 'recurring'
-			AND (x.status NOT IN ('failed', 'canceled', 'expired') OR x.provider_id IS NOT NULL))
+			AND x.sequence_type = 'recurring' AND NOT (x.status = 'canceled' AND x.provider_id IS NULL))
 		AND NOT EXISTS (SELECT 1 FROM payments x WHERE x.plan_id = pi.plan_id AND x.sequence_type = 'first'
 			AND x.status IN ('open', 'pending') AND x.provider_id IS NOT NULL)
 	ORDER BY pi.due_date, pi.plan_id, pi.seq LIMIT $2`
