@@ -18,8 +18,11 @@ func (s *Server) planShow(w http.ResponseWriter, r *http.Request, ds *debtorSess
 	if err != nil {
 		return err
 	}
-	_, vm, err := s.loadPlanVM(r.Context(), p.creditor, ds.DebtorID, r.PathValue("plan"))
+	plan, vm, err := s.loadPlanVM(r.Context(), p.creditor, ds.DebtorID, r.PathValue("plan"))
 	if err != nil {
+		return err
+	}
+	if vm.Autopay, err = s.autopayVM(r, ds, plan); err != nil {
 		return err
 	}
 	vm.Notice = planNoticeKeys[r.URL.Query().Get("done")]

@@ -58,6 +58,10 @@ func (s *Server) Routes() []Route {
 		{"POST /account/plans/{plan}/cancel", StepUp, s.steppedUp(s.planCancel), ""},
 		{"POST /account/plans/{plan}/accept", StepUp, s.steppedUp(s.planAccept), ""},
 		{"POST /account/plans/{plan}/decline", StepUp, s.steppedUp(s.planDecline), ""},
+		// Plans: autopay by direct debit, and the debtor's mandate.
+		{"POST /account/plans/{plan}/autopay", StepUp, s.steppedUp(s.planAutopayStart), ""},
+		{"GET /account/mandate", StepUp, s.steppedUp(s.mandateShow), ""},
+		{"POST /account/mandate/revoke", StepUp, s.steppedUp(s.mandateRevoke), ""},
 		{"POST /logout", Public, s.handle(s.logout), ""},
 		{"GET /signed-out", Public, s.handle(s.signedOut), ""},
 		{"GET /brand/{slug}/logo", Public, s.handle(s.brandLogo), ""},

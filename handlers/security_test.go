@@ -306,6 +306,7 @@ func TestSecurityHeaders(t *testing.T) {
 		"GET /account/invoices/{number}/pdf": {stepped, "/account/invoices/R-1001/pdf", 200},
 		"GET /account/statement":             {stepped, "/account/statement", 200},
 		"GET /account/history":               {stepped, "/account/history", 200},
+		"GET /account/mandate":               {stepped, "/account/mandate", 200},
 		"GET /signed-out":                    {anon, "/signed-out?c=" + slugA, 200},
 		"GET /brand/{slug}/logo":             {anon, "/brand/" + slugA + "/logo", 200},
 		"GET /staff/login":                   {anon, "/staff/login", 200},

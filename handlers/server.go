@@ -11,6 +11,7 @@ import (
 
 	"github.com/gorilla/sessions"
 
+	"github.com/settle/settle/internal/autopay"
 	"github.com/settle/settle/internal/backoffice"
 	"github.com/settle/settle/internal/billing"
 	"github.com/settle/settle/internal/checkout"
@@ -32,6 +33,7 @@ type Config struct {
 	Staff    *staff.Service    // the back office's sign-in; nil: no back office
 	Plans    *plans.Service    // payment plans and deferrals; nil: none offered
 	Hooks    *hooks.Service    // webhook endpoints for the settings pages; nil: not available
+	Autopay  *autopay.Service  // instalments by direct debit; nil: not offered
 	Catalog  *i18n.Catalog
 	Log      *slog.Logger
 	// SessionKeys are securecookie key pairs (hash key of 32 or 64 bytes,

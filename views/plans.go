@@ -67,6 +67,7 @@ type PlanPreviewVM struct {
 
 // PlanVM is one of the debtor's plans.
 type PlanVM struct {
+	Autopay        AutopayVM // paying the instalments by direct debit
 	PublicID       string
 	Kind           string
 	Status         string

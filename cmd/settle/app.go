@@ -17,6 +17,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/settle/settle/handlers"
+	"github.com/settle/settle/internal/autopay"
 	"github.com/settle/settle/internal/billing"
 	"github.com/settle/settle/internal/checkout"
 	"github.com/settle/settle/internal/demo"
@@ -50,6 +51,7 @@ type Main struct {
 	Staff    *staff.Service
 	Plans    *plans.Service
 	Checkout *checkout.Service
+	Autopay  *autopay.Service
 	sim      *molliesim.Simulator // the Mollie simulator, when no MOLLIE_API_KEY is set
 	// CheckoutOrigins are the provider's origins the CSP must allow.
 	CheckoutOrigins []string
@@ -149,11 +151,15 @@ func (m *Main) openPayments() error {
 		return err
 	}
 	m.Checkout = ck
+	m.Autopay = &autopay.Service{Store: m.Store, Checkout: ck, Log: m.Log}
+	ck.Autopay = m.Autopay
 	return nil
 }
 
 // Runner builds the job runner with every kind of background work:
-// webhook dispatch and delivery, and sending emails and SMS.
+// webhook dispatch and delivery, sending emails and SMS, applying
+// Mollie's webhooks, and the payment plans' calendar (autopay charges,
+// reminders, broken plans).
 //
 // Inside serve, the workers get a connection pool of their own, closed
 // when the runner stops: web requests waiting for connections (a burst
@@ -214,6 +220,9 @@ func (m *Main) Runner() (*jobs.Runner, error) {
 	sender := &notify.Sender{DB: db, Config: ncfg, Log: m.Log}
 	r.Handle(notify.JobKind, sender.Send, jobs.Concurrency(4), jobs.Lease(2*time.Minute))
 	m.handlePayments(r)
+	if err := m.handlePlans(r, db); err != nil {
+		return nil, err
+	}
 	return r, nil
 }
 
@@ -295,7 +304,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	var h http.Handler = handlers.New(handlers.Config{
 		Store: m.Store, Portal: m.Portal, Billing: m.Billing, Checkout: m.Checkout, Staff: m.Staff, Plans: m.Plans, Hooks: m.Hooks,
-		Catalog: m.Catalog, Log: m.Log,
+		Autopay: m.Autopay, Catalog: m.Catalog, Log: m.Log,
 		SessionKeys: keys, Secure: isHTTPS(m.Config.BaseURL), CheckoutOrigins: m.CheckoutOrigins,
 	})
 	if m.sim != nil {

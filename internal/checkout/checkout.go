@@ -28,6 +28,21 @@ type Service struct {
 	CheckoutHosts []string // where debtors may be sent
 	Log           *slog.Logger
 	Now           func() time.Time
+	// Autopay is told about payments toward payment plans (autopay's first
+	// payments and recurring charges) in apply's transaction; nil: none.
+	Autopay PlanPayments
+}
+
+// PlanPayments follows payments that belong to a payment plan. apply
+// calls it, in its transaction and under the payment's and the debtor's
+// row locks, after writing the provider's state to p (from is the status
+// before): a paid first payment makes the mandate usable, a failed
+// recurring charge goes on the timeline, money taken back (reversed, by
+// kind: refund, chargeback) reopens instalments. md is the payment's
+// mandate as the provider has it now (nil when it has none).
+type PlanPayments interface {
+	PlanPaymentApplied(ctx context.Context, tx *store.Store, c *ar.Creditor, d *ar.Debtor, p *store.Payment,
+		from string, mp *payments.Payment, md *payments.Mandate, reversed map[string]int64) error
 }
 
 func (s *Service) now() time.Time {
@@ -216,6 +231,9 @@ func (s *Service) Sync(ctx context.Context, paymentID int64) error {
 	if err != nil {
 		return err
 	}
+	if p.ProviderID == nil && p.SequenceType != "" && p.SequenceType != "oneoff" {
+		return nil // autopay places its payments itself (internal/autopay)
+	}
 	if p.ProviderID == nil {
 		// Our row exists but Mollie's answer was lost: ask again with the
 		// same Idempotency-Key (Mollie keeps keys an hour), or give up.
@@ -239,11 +257,24 @@ func (s *Service) Sync(ctx context.Context, paymentID int64) error {
 	if err != nil {
 		return err
 	}
-	return s.apply(ctx, c, p.ID, mp)
+	var md *payments.Mandate
+	if s.Autopay != nil && p.PlanID != nil && mp.Final() && mp.CustomerID != "" && mp.MandateID != "" {
+		// A paid first payment made this mandate; a failed charge may have
+		// made it invalid. Fetched before the transaction.
+		if md, err = s.Mollie.GetMandate(ctx, key, mp.CustomerID, mp.MandateID); err != nil {
+			return err
+		}
+	}
+	return s.applyWith(ctx, c, p.ID, mp, md)
 }
 
 // apply writes the provider's state under the payment's row lock.
 func (s *Service) apply(ctx context.Context, c *ar.Creditor, paymentID int64, mp *payments.Payment) error {
+	return s.applyWith(ctx, c, paymentID, mp, nil)
+}
+
+// applyWith is apply with the payment's mandate (autopay).
+func (s *Service) applyWith(ctx context.Context, c *ar.Creditor, paymentID int64, mp *payments.Payment, md *payments.Mandate) error {
 	return s.Store.InTx(ctx, func(tx *store.Store) error {
 		p, err := tx.LockPayment(ctx, paymentID)
 		if err != nil {
@@ -287,21 +318,27 @@ func (s *Service) apply(ctx context.Context, c *ar.Creditor, paymentID int64, mp
 				"amount_minor": p.AmountMinor, "currency": p.Currency}); err != nil {
 				return err
 			}
-			if err := tx.AddInteraction(ctx, &ar.Interaction{CreditorID: c.ID, DebtorID: d.ID, Kind: "payment.failed",
-				Actor: "debtor", Visibility: ar.VisibleToCustomer,
-				Data: map[string]any{"status": mp.Status, "amount_minor": p.AmountMinor, "currency": p.Currency}}); err != nil {
-				return err
+			// A failed direct debit of autopay is not the debtor's doing:
+			// Autopay writes its own entry.
+			if p.SequenceType != "recurring" || s.Autopay == nil {
+				if err := tx.AddInteraction(ctx, &ar.Interaction{CreditorID: c.ID, DebtorID: d.ID, Kind: "payment.failed",
+					Actor: "debtor", Visibility: ar.VisibleToCustomer,
+					Data: map[string]any{"status": mp.Status, "amount_minor": p.AmountMinor, "currency": p.Currency}}); err != nil {
+					return err
+				}
 			}
 		case mp.Status == "pending" || mp.Status == "authorized":
 			p.Status = "pending"
 		}
 		// Money taken back after payment reopens what it paid.
+		reversed := map[string]int64{}
 		if p.Status == "paid" || p.Status == "reversed" {
 			for _, r := range []struct {
 				kind      string
 				got, seen int64
 			}{{"refund", mp.RefundedMinor, p.RefundedMinor}, {"chargeback", mp.ChargedBackMinor, p.ChargedBackMinor}} {
 				if delta := r.got - r.seen; delta > 0 {
+					reversed[r.kind] = delta
 					if err := tx.BookReversal(ctx, p, r.kind, delta); err != nil {
 						return err
 					}
@@ -327,6 +364,11 @@ func (s *Service) apply(ctx context.Context, c *ar.Creditor, paymentID int64, mp
 			p.RefundedMinor, p.ChargedBackMinor = max(p.RefundedMinor, mp.RefundedMinor), max(p.ChargedBackMinor, mp.ChargedBackMinor)
 			if p.RefundedMinor+p.ChargedBackMinor >= p.AmountMinor {
 				p.Status = "reversed"
+			}
+		}
+		if s.Autopay != nil && p.PlanID != nil {
+			if err := s.Autopay.PlanPaymentApplied(ctx, tx, c, d, p, before, mp, md, reversed); err != nil {
+				return err
 			}
 		}
 		p.Checks++

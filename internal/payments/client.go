@@ -104,6 +104,12 @@ type Payment struct {
 	PaidAt           *time.Time
 	ExpiresAt        *time.Time
 	Metadata         map[string]any
+	// Recurring payments (autopay): the sequence type (oneoff, first,
+	// recurring), the customer, and the mandate a paid first payment made
+	// or a recurring one charges.
+	SequenceType string
+	CustomerID   string
+	MandateID    string
 }
 
 // Final reports whether the status can no longer change (refunds and
@@ -128,6 +134,15 @@ type CreateRequest struct {
 	Locale         string // de_DE, en_US …
 	Method         string // "" lets the checkout offer every method
 	Metadata       map[string]any
+	// Methods restricts the checkout to these methods (Method, if set,
+	// comes first).
+	Methods []string
+	// SequenceType "first" (with CustomerID) makes a payment that leaves a
+	// mandate behind; "recurring" (with CustomerID and MandateID, no
+	// RedirectURL) charges one.
+	SequenceType string
+	CustomerID   string
+	MandateID    string
 }
 
 // Create creates a payment at the provider.
@@ -147,6 +162,13 @@ func (c *Client) Create(ctx context.Context, req CreateRequest) (*Payment, error
 	if req.Method != "" {
 		cp.Method = []mollie.PaymentMethod{mollie.PaymentMethod(req.Method)}
 	}
+	for _, m := range req.Methods {
+		if m != req.Method {
+			cp.Method = append(cp.Method, mollie.PaymentMethod(m))
+		}
+	}
+	cp.SequenceType = mollie.SequenceType(req.SequenceType)
+	cp.CustomerID, cp.MandateID = req.CustomerID, req.MandateID
 	ctx = context.WithValue(ctx, idemKey{}, req.IdempotencyKey)
 	_, p, err := mc.Payments.Create(ctx, cp, nil)
 	if err != nil {
@@ -169,7 +191,8 @@ func (c *Client) Get(ctx context.Context, apiKey, id string) (*Payment, error) {
 }
 
 func convert(p *mollie.Payment) (*Payment, error) {
-	out := &Payment{ID: p.ID, Status: p.Status, Method: string(p.Method), PaidAt: p.PaidAt, ExpiresAt: p.ExpiresAt}
+	out := &Payment{ID: p.ID, Status: p.Status, Method: string(p.Method), PaidAt: p.PaidAt, ExpiresAt: p.ExpiresAt,
+		SequenceType: string(p.SequenceType), CustomerID: p.CustomerID, MandateID: p.MandateID}
 	if p.Links.Checkout != nil {
 		out.CheckoutURL = p.Links.Checkout.Href
 	}

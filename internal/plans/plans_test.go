@@ -249,7 +249,7 @@ func isCode(err error, code ar.Code) bool {
 // Every message the plans service sends has its texts in every language.
 func TestPlanMessagesTranslated(t *testing.T) {
 	cat := i18n.MustLoad()
-	for _, name := range []string{"plan.approved", "plan.rejected", "plan.offered"} {
+	for _, name := range []string{"plan.approved", "plan.rejected", "plan.offered", "plan.reminder", "plan.broken"} {
 		for _, key := range portal.NotifyKeys(name) {
 			for _, l := range i18n.Languages {
 				if !cat.Locale(l).Has(key) {

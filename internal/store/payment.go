@@ -31,11 +31,19 @@ type Payment struct {
 	ExpiresAt        *time.Time `db:"expires_at"`
 	NextCheckAt      *time.Time `db:"next_check_at"`
 	Checks           int        `db:"checks"`
+
+	// Payments toward a payment plan: autopay's first payment (which
+	// makes the mandate) and its recurring charges name the plan and the
+	// instalment.
+	PlanID        *int64 `db:"plan_id"`
+	InstalmentSeq *int   `db:"instalment_seq"`
+	SequenceType  string `db:"sequence_type"` // oneoff, first, recurring
 }
 
 const paymentColumns = `id, public_id, creditor_id, debtor_id, method, status, amount_minor, currency,
 	value_date, reference, external_id, created_at, provider, provider_id, checkout_url, requested,
-	refunded_minor, charged_back_minor, paid_at, expires_at, next_check_at, checks`
+	refunded_minor, charged_back_minor, paid_at, expires_at, next_check_at, checks,
+	plan_id, instalment_seq, sequence_type`
 
 // CreatePayment inserts a payment.
 func (s *Store) CreatePayment(ctx context.Context, p *Payment) (err error) {
@@ -44,11 +52,17 @@ func (s *Store) CreatePayment(ctx context.Context, p *Payment) (err error) {
 	if requested == nil {
 		requested = []byte("[]")
 	}
+	seq := p.SequenceType
+	if seq == "" {
+		seq = "oneoff"
+	}
 	return s.q.GetContext(ctx, p, `INSERT INTO payments (public_id, creditor_id, debtor_id, method, status,
-		amount_minor, currency, value_date, reference, external_id, created_at, provider, requested, next_check_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, COALESCE($11, now()), $12, $13, $14) RETURNING `+paymentColumns,
+		amount_minor, currency, value_date, reference, external_id, created_at, provider, requested, next_check_at,
+		plan_id, instalment_seq, sequence_type)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, COALESCE($11, now()), $12, $13, $14, $15, $16, $17) RETURNING `+paymentColumns,
 		p.PublicID, p.CreditorID, p.DebtorID, p.Method, p.Status, p.AmountMinor, p.Currency,
-		p.ValueDate, p.Reference, p.ExternalID, nullTime(p.CreatedAt), p.Provider, requested, p.NextCheckAt)
+		p.ValueDate, p.Reference, p.ExternalID, nullTime(p.CreatedAt), p.Provider, requested, p.NextCheckAt,
+		p.PlanID, p.InstalmentSeq, seq)
 }
 
 // PaymentByExternalID finds a creditor's payment by the id its own
@@ -188,7 +202,7 @@ func (s *Store) ReusablePayment(ctx context.Context, creditorID, debtorID, amoun
 	p = new(Payment)
 	err = s.q.GetContext(ctx, p, `SELECT `+paymentColumns+` FROM payments
 		WHERE creditor_id = $1 AND debtor_id = $2 AND provider IS NOT NULL AND status = 'open'
-			AND amount_minor = $3 AND requested = $4::jsonb AND created_at >= $5
+			AND sequence_type = 'oneoff' AND amount_minor = $3 AND requested = $4::jsonb AND created_at >= $5
 			AND (expires_at IS NULL OR expires_at > now())
 		ORDER BY id DESC LIMIT 1`, creditorID, debtorID, amountMinor, requested, since)
 	return p, err

@@ -108,9 +108,8 @@ func (s *Store) CreatePlan(ctx context.Context, p *Plan, invoices map[int64]int6
 	}
 	slices.Sort(ids)
 	for _, id := range ids {
-		open := invoices[id]
 		_, err = s.q.ExecContext(ctx, `INSERT INTO plan_invoices (plan_id, creditor_id, invoice_id, open_minor, held)
-			VALUES ($1, $2, $3, $4, $5)`, p.ID, p.CreditorID, id, open, p.Status.Holds())
+			VALUES ($1, $2, $3, $4, $5)`, p.ID, p.CreditorID, id, invoices[id], p.Status.Holds())
 		var pe *pq.Error
 		if errors.As(err, &pe) && pe.Code == "23505" {
 			return ar.Errorf(ar.Conflict, "error.plan.invoice_taken")
