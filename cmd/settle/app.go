@@ -40,6 +40,8 @@ type Main struct {
 	Config Config
 	Log    *slog.Logger
 	Out    io.Writer // where the start-up banner goes (stdout)
+	// Now is the clock of every service (tests move it; nil: time.Now).
+	Now func() time.Time
 
 	cluster  *localpg.Cluster
 	DB       *sqlx.DB
@@ -100,11 +102,11 @@ func (m *Main) OpenDatabase(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	m.Portal = &portal.Service{Store: m.Store, Text: m.Catalog, Log: m.Log,
+	m.Portal = &portal.Service{Store: m.Store, Text: m.Catalog, Log: m.Log, Now: m.Now,
 		BaseURL: m.Config.BaseURL, Demo: m.Config.Demo, HTML: notify.HTMLFor}
-	m.Plans = &plans.Service{Store: m.Store, Portal: m.Portal}
-	m.Billing = &billing.Service{Store: m.Store, Plans: m.Plans}
-	m.Hooks = &hooks.Service{DB: m.DB, Log: m.Log, AllowPrivate: envBool("SETTLE_WEBHOOK_ALLOW_PRIVATE", false)}
+	m.Plans = &plans.Service{Store: m.Store, Portal: m.Portal, Now: m.Now}
+	m.Billing = &billing.Service{Store: m.Store, Plans: m.Plans, Now: m.Now}
+	m.Hooks = &hooks.Service{DB: m.DB, Log: m.Log, Now: m.Now, AllowPrivate: envBool("SETTLE_WEBHOOK_ALLOW_PRIVATE", false)}
 	return m.openPayments()
 }
 
@@ -120,9 +122,9 @@ func (m *Main) openPayments() error {
 	if err != nil {
 		return err
 	}
-	m.Staff = &staff.Service{Store: m.Store, Box: box}
+	m.Staff = &staff.Service{Store: m.Store, Box: box, Now: m.Now}
 	base := payments.LiveBaseURL
-	ck := &checkout.Service{Store: m.Store, Billing: m.Billing, Box: box, BaseURL: m.Config.BaseURL, Log: m.Log,
+	ck := &checkout.Service{Store: m.Store, Billing: m.Billing, Box: box, BaseURL: m.Config.BaseURL, Log: m.Log, Now: m.Now,
 		CheckoutHosts: []string{"www.mollie.com"}}
 	if key := os.Getenv("MOLLIE_API_KEY"); key != "" {
 		ck.FallbackKey = key
@@ -151,7 +153,7 @@ func (m *Main) openPayments() error {
 		return err
 	}
 	m.Checkout = ck
-	m.Autopay = &autopay.Service{Store: m.Store, Checkout: ck, Log: m.Log}
+	m.Autopay = &autopay.Service{Store: m.Store, Checkout: ck, Log: m.Log, Now: m.Now}
 	ck.Autopay = m.Autopay
 	return nil
 }
@@ -305,7 +307,7 @@ func (m *Main) Run(ctx context.Context) error {
 	var h http.Handler = handlers.New(handlers.Config{
 		Store: m.Store, Portal: m.Portal, Billing: m.Billing, Checkout: m.Checkout, Staff: m.Staff, Plans: m.Plans, Hooks: m.Hooks,
 		Autopay: m.Autopay, Catalog: m.Catalog, Log: m.Log,
-		SessionKeys: keys, Secure: isHTTPS(m.Config.BaseURL), CheckoutOrigins: m.CheckoutOrigins,
+		SessionKeys: keys, Secure: isHTTPS(m.Config.BaseURL), CheckoutOrigins: m.CheckoutOrigins, Now: m.Now,
 	})
 	if m.sim != nil {
 		top := http.NewServeMux()

@@ -80,11 +80,18 @@ type app struct {
 
 // startApp boots the real program (Main.Run) with cfg on a free port and
 // waits for its banner.
-func startApp(t testing.TB, cfg Config) *app {
+func startApp(t testing.TB, cfg Config) *app { return startAppWith(t, cfg, nil) }
+
+// startAppWith is startApp with a chance to set up Main before it runs
+// (a clock the test moves, for instance).
+func startAppWith(t testing.TB, cfg Config, setup func(*Main)) *app {
 	t.Helper()
 	cfg.Addr = "127.0.0.1:0"
 	a := &app{out: &syncBuffer{}, logs: &syncBuffer{}, done: make(chan error, 1)}
 	m := &Main{Config: cfg, Log: slog.New(slog.NewJSONHandler(a.logs, nil)), Out: a.out}
+	if setup != nil {
+		setup(m)
+	}
 	addr, err := m.Listen()
 	if err != nil {
 		t.Fatal(err)
