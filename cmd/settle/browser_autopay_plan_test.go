@@ -94,7 +94,7 @@ func TestBrowserPlanWithAutopay(t *testing.T) {
 	}
 	setValue := func(sel, v string) chromedp.Action[chromedp.Void] {
 		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			_, err := chromedp.Evaluate[bool](`(() => { const e = document.querySelector(` + jsString(sel) + `); e.value = ` + jsString(v) + `; return true })()`)(ctx, tg)
+			_, err := chromedp.Evaluate[bool](`(() => { const e = document.querySelector(`+jsString(sel)+`); e.value = `+jsString(v)+`; return true })()`)(ctx, tg)
 			return err
 		})
 	}
