@@ -36,7 +36,7 @@ func (s *Service) Approve(ctx context.Context, c *ar.Creditor, staffID int64, pl
 		if err != nil {
 			return err
 		}
-		if err := tx.SetPlanStatus(ctx, p, ar.PlanActive, &staffID, "", s.now()); err != nil {
+		if err := s.activate(ctx, tx, c, p, &staffID); err != nil {
 			return err
 		}
 		if err := s.closeTask(ctx, tx, p, staffID); err != nil {
@@ -155,7 +155,7 @@ func (s *Service) Accept(ctx context.Context, c *ar.Creditor, debtorID int64, pl
 		if err != nil {
 			return err
 		}
-		if err := tx.SetPlanStatus(ctx, p, ar.PlanActive, nil, "", s.now()); err != nil {
+		if err := s.activate(ctx, tx, c, p, nil); err != nil {
 			return err
 		}
 		return s.record(ctx, tx, p, KindAccepted, nil, 0, "")

@@ -156,7 +156,7 @@ func (s *Service) Request(ctx context.Context, c *ar.Creditor, debtorID int64, n
 		}
 		if status == ar.PlanActive {
 			plan.DecidedBy = by.StaffID
-			if err := tx.SetPlanStatus(ctx, plan, ar.PlanActive, by.StaffID, "", s.now()); err != nil {
+			if err := s.activate(ctx, tx, c, plan, by.StaffID); err != nil {
 				return err
 			}
 		}
@@ -186,6 +186,37 @@ func (s *Service) Request(ctx context.Context, c *ar.Creditor, debtorID int64, n
 		return nil, err
 	}
 	return plan, nil
+}
+
+// activate starts a plan: its fee and interest go on the ledger (on the
+// plan's earliest invoice), so that paying the plan's invoices pays
+// them and the statement lists them.
+func (s *Service) activate(ctx context.Context, tx *store.Store, c *ar.Creditor, p *store.Plan, by *int64) error {
+	if err := tx.SetPlanStatus(ctx, p, ar.PlanActive, by, "", s.now()); err != nil {
+		return err
+	}
+	if p.FeeMinor == 0 && p.InterestMinor == 0 {
+		return nil
+	}
+	invs, err := tx.PlanInvoices(ctx, p.ID)
+	if err != nil {
+		return err
+	}
+	if len(invs) == 0 {
+		return nil
+	}
+	today := c.Today(s.now())
+	for _, ch := range []struct {
+		kind   string
+		amount int64
+	}{{"fee", p.FeeMinor}, {"interest", p.InterestMinor}} {
+		if ch.amount > 0 {
+			if err := tx.BookPlanCharge(ctx, p, invs[0].InvoiceID, ch.kind, ch.amount, today); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // record writes a plan's step on the timeline and, for steps the

@@ -259,3 +259,39 @@ func TestPlanMessagesTranslated(t *testing.T) {
 		}
 	}
 }
+
+// A plan's fee and interest go on the ledger when it starts, so paying
+// what is open on its invoices pays the whole plan.
+func TestFeeAndInterestArePayable(t *testing.T) {
+	w := setup(t)
+	pol := ar.DefaultPlanPolicy(w.c.ID)
+	pol.FeeMinor, pol.InterestBP, pol.Segments = 500, 600, []string{}
+	if err := w.st.SavePlanPolicy(w.ctx, pol); err != nil {
+		t.Fatal(err)
+	}
+	p, err := w.svc.Request(w.ctx, w.c, w.debtor, []string{"R-2"}, ar.PlanAsk{Kind: ar.PlanInstalments, Instalments: 4, Day: 1}, "", plans.By{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Status != ar.PlanActive || p.FeeMinor != 500 || p.InterestMinor <= 0 {
+		t.Fatalf("plan: %s fee %d interest %d", p.Status, p.FeeMinor, p.InterestMinor)
+	}
+	inv, err := w.st.InvoiceByNumber(w.ctx, w.c.ID, "R-2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if inv.OpenMinor != 20000+p.FeeMinor+p.InterestMinor || inv.OpenMinor != p.TotalMinor {
+		t.Fatalf("invoice open %d after the plan started, plan total %d", inv.OpenMinor, p.TotalMinor)
+	}
+	if n := w.count(t, `SELECT count(*) FROM ledger_entries WHERE kind IN ('fee', 'interest') AND reference = $1`, p.PublicID); n != 2 {
+		t.Errorf("%d fee/interest entries", n)
+	}
+	if err := w.st.InTx(w.ctx, func(tx *store.Store) error {
+		return w.svc.ApplyPayment(w.ctx, tx, w.c.ID, w.debtor, map[int64]int64{inv.ID: inv.OpenMinor})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := w.st.Plan(w.ctx, w.c.ID, 0, p.ID, false); got.Status != ar.PlanCompleted {
+		t.Errorf("paying what is open left the plan %s", got.Status)
+	}
+}

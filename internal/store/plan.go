@@ -271,3 +271,11 @@ func (s *Store) CompletePlanTask(ctx context.Context, creditorID, planID, staffI
 		WHERE creditor_id = $1 AND kind = 'plan_request' AND subject_id = $2 AND done_at IS NULL`, creditorID, planID, by, at)
 	return err
 }
+
+// BookPlanCharge puts a plan's fee or interest on the ledger, on one of
+// its invoices (so paying the plan's invoices pays it too, and the
+// statement shows it).
+func (s *Store) BookPlanCharge(ctx context.Context, p *Plan, invoiceID int64, kind string, amountMinor int64, valueDate time.Time) (err error) {
+	defer wrap(&err, "BookPlanCharge(%d, %s)", p.ID, kind)
+	return s.addLedgerEntry(ctx, p.CreditorID, p.DebtorID, &invoiceID, kind, amountMinor, p.Currency, valueDate, p.PublicID)
+}
