@@ -264,6 +264,16 @@ func TestPlanInsideBand(t *testing.T) {
 	if !badges["R-1001"] || !badges["R-1002"] || badges["R-1003"] {
 		t.Errorf("in-plan badges: %v", badges)
 	}
+	// R-1001 was overdue; in the active plan it is not any more, and the
+	// overdue total no longer counts it.
+	for _, n := range dash.testID("invoice") {
+		if num, _ := attr(n, "data-number"); num == "R-1001" && strings.Contains(textOf(n), norm(de.T("status.overdue"))) {
+			t.Errorf("an invoice in the active plan is still marked overdue: %q", textOf(n))
+		}
+	}
+	if acc, err := h.portal.Account(h.ctx, h.a.ID, h.alice.ID); err != nil || acc.Summary.OverdueMinor != 0 || acc.Summary.PlanMinor != 138248 {
+		t.Errorf("summary with the plan: %+v %v", acc.Summary, err)
+	}
 
 	// The held invoices are not offered again.
 	doc = c.get("/account/more-time").html(t)

@@ -119,11 +119,19 @@ type Summary struct {
 	NextDueDate   *time.Time // earliest due date among open invoices not yet overdue
 	NextDueMinor  int64      // what is due on NextDueDate
 	OldestOverdue *time.Time // earliest due date among overdue invoices
+	PlanMinor     int64      // the part in active payment plans (open, not overdue)
 }
 
 // Summarize derives a Summary from a debtor's invoices on the civil date
 // today.
 func Summarize(currency string, invoices []Invoice, today time.Time) Summary {
+	return SummarizeWithPlans(currency, invoices, today, nil)
+}
+
+// SummarizeWithPlans is Summarize for a debtor with payment plans: an
+// invoice in an active plan (inPlan, by invoice id) is open but neither
+// overdue nor next due: the plan's own dates count for it.
+func SummarizeWithPlans(currency string, invoices []Invoice, today time.Time, inPlan map[int64]bool) Summary {
 	s := Summary{Currency: currency}
 	for i := range invoices {
 		inv := &invoices[i]
@@ -132,6 +140,10 @@ func Summarize(currency string, invoices []Invoice, today time.Time) Summary {
 		}
 		s.OpenMinor += inv.OpenMinor
 		s.OpenCount++
+		if inPlan[inv.ID] {
+			s.PlanMinor += inv.OpenMinor
+			continue
+		}
 		due := inv.DueDate
 		if due.Before(today) {
 			s.OverdueMinor += inv.OpenMinor

@@ -197,3 +197,22 @@ func TestAllocateToInstalments(t *testing.T) {
 		}
 	}
 }
+
+// Invoices in an active plan are open but not overdue: the plan's dates
+// count for them.
+func TestSummarizeWithPlans(t *testing.T) {
+	today := civilDay("2026-11-23")
+	invs := []Invoice{
+		{ID: 1, OpenMinor: 5000, TotalMinor: 5000, DueDate: civilDay("2026-10-01")},
+		{ID: 2, OpenMinor: 3000, TotalMinor: 3000, DueDate: civilDay("2026-10-15")},
+		{ID: 3, OpenMinor: 2000, TotalMinor: 2000, DueDate: civilDay("2026-12-01")},
+	}
+	s := SummarizeWithPlans("EUR", invs, today, map[int64]bool{1: true})
+	if s.OpenMinor != 10000 || s.OverdueMinor != 3000 || s.OverdueCount != 1 || s.PlanMinor != 5000 ||
+		!s.OldestOverdue.Equal(civilDay("2026-10-15")) || s.NextDueMinor != 2000 {
+		t.Errorf("summary with invoice 1 in a plan: %+v", s)
+	}
+	if all := Summarize("EUR", invs, today); all.OverdueMinor != 8000 || all.PlanMinor != 0 {
+		t.Errorf("without plans: %+v", all)
+	}
+}

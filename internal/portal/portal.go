@@ -235,9 +235,13 @@ func (s *Service) Account(ctx context.Context, creditorID, debtorID int64) (*Acc
 	if err != nil {
 		return nil, err
 	}
+	inPlan, err := s.Store.ActivePlanInvoiceIDs(ctx, creditorID, debtorID)
+	if err != nil {
+		return nil, err
+	}
 	today := c.Today(s.now())
 	return &Account{Creditor: c, Debtor: d, Invoices: invs, Today: today,
-		Summary: ar.Summarize(c.Currency, invs, today)}, nil
+		Summary: ar.SummarizeWithPlans(c.Currency, invs, today, inPlan)}, nil
 }
 
 // Invoice loads one of the debtor's invoices by number.

@@ -279,3 +279,18 @@ func (s *Store) BookPlanCharge(ctx context.Context, p *Plan, invoiceID int64, ki
 	defer wrap(&err, "BookPlanCharge(%d, %s)", p.ID, kind)
 	return s.addLedgerEntry(ctx, p.CreditorID, p.DebtorID, &invoiceID, kind, amountMinor, p.Currency, valueDate, p.PublicID)
 }
+
+// ActivePlanInvoiceIDs is the set of a debtor's invoices that active
+// plans hold.
+func (s *Store) ActivePlanInvoiceIDs(ctx context.Context, creditorID, debtorID int64) (set map[int64]bool, err error) {
+	defer wrap(&err, "ActivePlanInvoiceIDs(%d, %d)", creditorID, debtorID)
+	var ids []int64
+	err = s.q.SelectContext(ctx, &ids, `SELECT pi.invoice_id FROM plan_invoices pi
+		JOIN payment_plans p ON p.id = pi.plan_id
+		WHERE p.creditor_id = $1 AND p.debtor_id = $2 AND p.status = 'active' AND pi.held`, creditorID, debtorID)
+	set = make(map[int64]bool, len(ids))
+	for _, id := range ids {
+		set[id] = true
+	}
+	return set, err
+}
