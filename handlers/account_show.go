@@ -31,6 +31,13 @@ func (s *Server) accountShow(w http.ResponseWriter, r *http.Request, ds *debtorS
 		if vm.Plans, vm.InPlan, err = s.planNotices(r.Context(), ds.CreditorID, ds.DebtorID); err != nil {
 			return err
 		}
+		p, err := s.Store.OpenPromise(r.Context(), ds.CreditorID, ds.DebtorID)
+		if err != nil {
+			return err
+		}
+		if p != nil {
+			vm.Promise = promiseNotice(p)
+		}
 	}
 	return s.render(w, r, http.StatusOK, page{creditor: acc.Creditor, debtorLang: ds.Lang, signedIn: true, assisted: ds.AssistedBy != 0},
 		views.AccountPage(vm))

@@ -2,6 +2,10 @@ package handlers
 
 import (
 	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
 
 	"github.com/settle/settle/internal/ar"
 	"github.com/settle/settle/internal/i18n"
@@ -23,30 +27,111 @@ var historyKinds = map[string]bool{
 	// debtor's to see, with staff's reason when they decline.
 	"plan.requested": true, "plan.approved": true, "plan.rejected": true, "plan.offered": true,
 	"plan.accepted": true, "plan.cancelled": true, "plan.completed": true, "plan.broken": true,
+	"plan.instalment_reminded": true,
+	// Promises to pay (internal/promises): the reminder, kept or broken.
+	"promise.reminded": true, "promise.kept": true, "promise.broken": true,
 }
 
-// historyShow is the shared timeline, newest first (after the step-up).
+// historyFilter is one of the history page's filters: the kinds it
+// shows, as prefixes ("payment.") or exact kinds. An entry may belong
+// to more than one (a promise's reminder is a message and a promise).
+type historyFilter struct {
+	Key   string
+	Kinds []string
+}
+
+// historyFilters are the filters, in the order the page offers them.
+var historyFilters = []historyFilter{
+	{"payments", []string{"payment.booked", "payment.failed", "payment.reversed", "credit_note.", "service."}},
+	{"invoices", []string{"invoice.", "statement."}},
+	{"messages", []string{"link.sent", "payment.link_sent", "plan.instalment_reminded", "promise.reminded", "reminder.", "message."}},
+	{"calls", []string{"call.", "callback.", "promise."}},
+	{"plans", []string{"plan."}},
+	{"visits", []string{"link.opened", "assist."}},
+}
+
+// historyFilterKinds are the kinds a filter shows ("" or an unknown
+// filter: all), always within historyKinds.
+func historyFilterKinds(filter string) (string, []string) {
+	var prefixes []string
+	for _, f := range historyFilters {
+		if f.Key == filter {
+			prefixes = f.Kinds
+		}
+	}
+	if prefixes == nil {
+		filter = ""
+	}
+	var kinds []string
+	for k := range historyKinds {
+		if prefixes == nil || slices.ContainsFunc(prefixes, func(p string) bool {
+			return p == k || strings.HasSuffix(p, ".") && strings.HasPrefix(k, p)
+		}) {
+			kinds = append(kinds, k)
+		}
+	}
+	slices.Sort(kinds)
+	return filter, kinds
+}
+
+// historyShow is the shared timeline, newest first (after the step-up),
+// all of it or one kind (?kind=), with the documents each entry refers
+// to.
 func (s *Server) historyShow(w http.ResponseWriter, r *http.Request, ds *debtorSession) error {
 	p, err := s.debtorPage(r.Context(), ds)
 	if err != nil {
 		return err
 	}
-	list, err := s.Store.Interactions(r.Context(), ds.CreditorID, ds.DebtorID, true, 200)
+	filter, kinds := historyFilterKinds(r.URL.Query().Get("kind"))
+	list, err := s.Store.CustomerTimeline(r.Context(), ds.CreditorID, ds.DebtorID, kinds, 200)
 	if err != nil {
 		return err
 	}
 	loc := s.Catalog.Locale(s.language(w, r, p))
-	var vm views.HistoryVM
+	vm := views.HistoryVM{Filter: filter}
+	for _, f := range historyFilters {
+		vm.Filters = append(vm.Filters, f.Key)
+	}
+	zone := p.creditor.Location()
 	for _, in := range list {
 		if !historyKinds[in.Kind] {
 			continue
 		}
-		zone := p.creditor.Location()
-		vm.Entries = append(vm.Entries, views.HistoryEntry{At: in.OccurredAt.In(zone),
-			Key: "history." + in.Kind, Args: timelineArgs(loc, zone, in), Channel: in.Channel,
-			ByStaff: in.StaffID != nil})
+		e := views.HistoryEntry{At: in.OccurredAt.In(zone), Kind: in.Kind, Key: "history." + in.Kind, Args: timelineArgs(loc, zone, in),
+			Channel: in.Channel, ByStaff: in.StaffID != nil, Docs: historyDocs(in)}
+		if key := "history.channel." + in.Channel; in.Channel != "" && loc.Has(key) {
+			e.ChannelKey = key
+		}
+		vm.Entries = append(vm.Entries, e)
 	}
 	return s.render(w, r, http.StatusOK, p, views.HistoryPage(vm))
+}
+
+// historyDocs are the documents and pages an entry refers to: an
+// invoice's PDF, the statement of the period downloaded, a plan's page.
+func historyDocs(in ar.Interaction) []views.HistoryDoc {
+	str := func(k string) string { v, _ := in.Data[k].(string); return v }
+	switch {
+	case strings.HasPrefix(in.Kind, "invoice.") && str("number") != "":
+		n := str("number")
+		return []views.HistoryDoc{{Href: "/account/invoices/" + url.PathEscape(n) + "/pdf", Key: "page.history.doc.invoice_pdf",
+			Args: []any{"Number", n}, TestID: "doc-invoice-pdf"}}
+	case in.Kind == "statement.downloaded":
+		q := url.Values{}
+		for _, k := range []string{"from", "to"} {
+			if _, err := time.Parse(time.DateOnly, str(k)); err == nil {
+				q.Set(k, str(k))
+			}
+		}
+		href := "/account/statement"
+		if len(q) > 0 {
+			href += "?" + q.Encode()
+		}
+		return []views.HistoryDoc{{Href: href, Key: "page.history.doc.statement", TestID: "doc-statement"}}
+	case strings.HasPrefix(in.Kind, "plan.") && str("plan") != "":
+		return []views.HistoryDoc{{Href: "/account/plans/" + url.PathEscape(str("plan")), Key: "page.history.doc.plan", TestID: "doc-plan"}}
+	}
+	return nil
 }
 
 // historyArgs formats an entry's data for its text.

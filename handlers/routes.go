@@ -62,6 +62,9 @@ func (s *Server) Routes() []Route {
 		{"POST /account/plans/{plan}/autopay", StepUp, s.steppedUp(s.planAutopayStart), ""},
 		{"GET /account/mandate", StepUp, s.steppedUp(s.mandateShow), ""},
 		{"POST /account/mandate/revoke", StepUp, s.steppedUp(s.mandateRevoke), ""},
+		// Promises to pay (issue 8), debtor side: amounts, so the step-up.
+		{"GET /account/promise", StepUp, s.steppedUp(s.promiseShow), ""},
+		{"POST /account/promise", StepUp, s.steppedUp(s.promiseCreate), ""},
 		{"POST /logout", Public, s.handle(s.logout), ""},
 		{"GET /signed-out", Public, s.handle(s.signedOut), ""},
 		{"GET /brand/{slug}/logo", Public, s.handle(s.brandLogo), ""},

@@ -354,6 +354,9 @@ func TestSecurityHeaders(t *testing.T) {
 		"GET /account/plans":        {stepped, "/account/plans", 200},
 		"GET /account/plans/{plan}": {stepped, "/account/plans/" + alicePlan, 200},
 
+		// promises to pay, debtor side
+		"GET /account/promise": {stepped, "/account/promise", 200},
+
 		"GET /static/":             {anon, static.URL("app.css"), 200},
 		"GET /healthz":             {anon, "/healthz", 200},
 		"GET /readyz":              {anon, "/readyz", 200},

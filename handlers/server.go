@@ -19,6 +19,7 @@ import (
 	"github.com/settle/settle/internal/i18n"
 	"github.com/settle/settle/internal/plans"
 	"github.com/settle/settle/internal/portal"
+	"github.com/settle/settle/internal/promises"
 	"github.com/settle/settle/internal/settings"
 	"github.com/settle/settle/internal/staff"
 	"github.com/settle/settle/internal/store"
@@ -34,6 +35,7 @@ type Config struct {
 	Plans    *plans.Service    // payment plans and deferrals; nil: none offered
 	Hooks    *hooks.Service    // webhook endpoints for the settings pages; nil: not available
 	Autopay  *autopay.Service  // instalments by direct debit; nil: not offered
+	Promises *promises.Service // promises to pay; nil: one on Store, Portal and Now
 	Catalog  *i18n.Catalog
 	Log      *slog.Logger
 	// SessionKeys are securecookie key pairs (hash key of 32 or 64 bytes,
@@ -80,6 +82,9 @@ func NewServer(cfg Config) *Server {
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
+	}
+	if cfg.Promises == nil {
+		cfg.Promises = &promises.Service{Store: cfg.Store, Portal: cfg.Portal, Now: cfg.Now}
 	}
 	s := &Server{Config: cfg}
 	s.office = &backoffice.Service{Store: cfg.Store, Portal: cfg.Portal, Now: cfg.Now}

@@ -73,7 +73,7 @@ func (s *Server) renderDebtor(w http.ResponseWriter, r *http.Request, sc *staffC
 	}
 	for _, p := range v.Promises {
 		vm.Promises = append(vm.Promises, views.StaffPromiseRow{AmountMinor: p.AmountMinor, Currency: p.Currency,
-			DueDate: p.DueDate, Status: p.Status})
+			DueDate: p.DueDate, Status: p.Status, Source: p.Source})
 	}
 	for _, t := range v.Tasks {
 		row := views.StaffTaskRow{Kind: t.Kind, Note: t.Note}

@@ -22,6 +22,7 @@ type AccountVM struct {
 	Service        *ServiceVM        // set when the creditor restricted the service
 	Plans          []PlanNoticeVM    // plans that run or wait for a decision (after step-up)
 	InPlan         map[string]string // invoice number → status of the plan holding it
+	Promise        *PromiseNoticeVM  // the debtor's open promise to pay (after step-up)
 }
 
 // ServiceVM says that, and how, the debtor's service is restricted, and
@@ -141,14 +142,28 @@ type StatementPreset struct {
 // HistoryVM is the timeline the debtor shares with the creditor's staff.
 type HistoryVM struct {
 	Entries []HistoryEntry
+	Filter  string   // the kind shown ("" for everything)
+	Filters []string // the filters on offer, in order (page.history.filter.<key>)
 }
 
 // HistoryEntry is one event on the timeline, with its text's arguments
 // already formatted.
 type HistoryEntry struct {
 	At      time.Time
+	Kind    string // the timeline kind (invoice.issued)
 	Key     string // translation key, history.<kind>
 	Args    []any
 	Channel string
 	ByStaff bool // done by our staff (a call, assist mode)
+	// ChannelKey says how a message went (history.channel.email), or "".
+	ChannelKey string
+	Docs       []HistoryDoc // documents and pages the entry refers to
+}
+
+// HistoryDoc is a link from a history entry to a document or page.
+type HistoryDoc struct {
+	Href   string // a local path
+	Key    string // the link's text
+	Args   []any
+	TestID string
 }

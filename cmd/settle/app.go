@@ -30,6 +30,7 @@ import (
 	"github.com/settle/settle/internal/payments/molliesim"
 	"github.com/settle/settle/internal/plans"
 	"github.com/settle/settle/internal/portal"
+	"github.com/settle/settle/internal/promises"
 	"github.com/settle/settle/internal/staff"
 	"github.com/settle/settle/internal/store"
 )
@@ -52,6 +53,7 @@ type Main struct {
 	Hooks    *hooks.Service
 	Staff    *staff.Service
 	Plans    *plans.Service
+	Promises *promises.Service
 	Checkout *checkout.Service
 	Autopay  *autopay.Service
 	sim      *molliesim.Simulator // the Mollie simulator, when no MOLLIE_API_KEY is set
@@ -105,6 +107,7 @@ func (m *Main) OpenDatabase(ctx context.Context) error {
 	m.Portal = &portal.Service{Store: m.Store, Text: m.Catalog, Log: m.Log, Now: m.Now,
 		BaseURL: m.Config.BaseURL, Demo: m.Config.Demo, HTML: notify.HTMLFor}
 	m.Plans = &plans.Service{Store: m.Store, Portal: m.Portal, Now: m.Now}
+	m.Promises = &promises.Service{Store: m.Store, Portal: m.Portal, Now: m.Now}
 	m.Billing = &billing.Service{Store: m.Store, Plans: m.Plans, Now: m.Now}
 	m.Hooks = &hooks.Service{DB: m.DB, Log: m.Log, Now: m.Now, AllowPrivate: envBool("SETTLE_WEBHOOK_ALLOW_PRIVATE", false)}
 	return m.openPayments()
@@ -225,6 +228,9 @@ func (m *Main) Runner() (*jobs.Runner, error) {
 	if err := m.handlePlans(r, db); err != nil {
 		return nil, err
 	}
+	if err := m.handlePromises(r, db); err != nil {
+		return nil, err
+	}
 	return r, nil
 }
 
@@ -306,7 +312,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	var h http.Handler = handlers.New(handlers.Config{
 		Store: m.Store, Portal: m.Portal, Billing: m.Billing, Checkout: m.Checkout, Staff: m.Staff, Plans: m.Plans, Hooks: m.Hooks,
-		Autopay: m.Autopay, Catalog: m.Catalog, Log: m.Log,
+		Autopay: m.Autopay, Promises: m.Promises, Catalog: m.Catalog, Log: m.Log,
 		SessionKeys: keys, Secure: isHTTPS(m.Config.BaseURL), CheckoutOrigins: m.CheckoutOrigins, Now: m.Now,
 	})
 	if m.sim != nil {

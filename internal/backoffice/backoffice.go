@@ -206,6 +206,17 @@ func (s *Service) LogCall(ctx context.Context, a Actor, debtorID int64, c Call) 
 					"date": c.PromiseDate.Format(time.DateOnly), "promise": p.ID}}); err != nil {
 				return err
 			}
+			// The creditor learns of it as of one made in the portal
+			// (internal/promises); an open promise it replaces ended as
+			// cancelled in CreatePromise.
+			event := map[string]any{"promise_id": p.ID, "customer_number": d.CustomerNumber, "amount_minor": p.AmountMinor,
+				"currency": p.Currency, "due_date": p.DueDate.Format(time.DateOnly), "source": p.Source}
+			if p.Replaced != nil {
+				event["replaces_promise_id"] = p.Replaced.ID
+			}
+			if _, err := tx.AddEvent(ctx, a.CreditorID, &d.ID, "promise.made", event); err != nil {
+				return err
+			}
 			after["promise"] = p.ID
 		case "callback":
 			id, err := s.callback(ctx, tx, a, d.ID, c.CallbackAt, c.Note)

@@ -48,6 +48,7 @@ var EventTypes = []string{
 	"dispute.opened",
 	"dispute.resolved",
 	"promise.made",
+	"promise.broken",
 	"link.opened",
 	"contact.updated",
 	"service.restorable",

@@ -57,37 +57,6 @@ func likePrefixes(kinds []string) []string {
 	return out
 }
 
-// Promise is a debtor's promise to pay an amount by a date.
-type Promise struct {
-	ID          int64     `db:"id"`
-	CreditorID  int64     `db:"creditor_id"`
-	DebtorID    int64     `db:"debtor_id"`
-	AmountMinor int64     `db:"amount_minor"`
-	Currency    string    `db:"currency"`
-	DueDate     time.Time `db:"due_date"`
-	Status      string    `db:"status"`
-	Source      string    `db:"source"`
-	StaffID     *int64    `db:"staff_id"`
-	CreatedAt   time.Time `db:"created_at"`
-}
-
-// CreatePromise records a promise to pay.
-func (s *Store) CreatePromise(ctx context.Context, p *Promise) (err error) {
-	defer wrap(&err, "CreatePromise(%d)", p.DebtorID)
-	return s.q.GetContext(ctx, &p.ID, `INSERT INTO promises (creditor_id, debtor_id, amount_minor, currency,
-		due_date, source, staff_id) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-		p.CreditorID, p.DebtorID, p.AmountMinor, p.Currency, p.DueDate, p.Source, p.StaffID)
-}
-
-// Promises lists a debtor's promises, latest due date first.
-func (s *Store) Promises(ctx context.Context, creditorID, debtorID int64) (list []Promise, err error) {
-	defer wrap(&err, "Promises(%d, %d)", creditorID, debtorID)
-	err = s.q.SelectContext(ctx, &list, `SELECT id, creditor_id, debtor_id, amount_minor, currency, due_date,
-		status, source, staff_id, created_at FROM promises WHERE creditor_id = $1 AND debtor_id = $2
-		ORDER BY due_date DESC, id DESC LIMIT 50`, creditorID, debtorID)
-	return list, err
-}
-
 // AddCallbackTask puts a callback in the queue, held by the staff member
 // who scheduled it.
 func (s *Store) AddCallbackTask(ctx context.Context, creditorID, debtorID int64, due time.Time, note string, staffID int64) (id int64, err error) {
