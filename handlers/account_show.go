@@ -31,6 +31,9 @@ func (s *Server) accountShow(w http.ResponseWriter, r *http.Request, ds *debtorS
 		if vm.Plans, vm.InPlan, err = s.planNotices(r.Context(), ds.CreditorID, ds.DebtorID); err != nil {
 			return err
 		}
+		if vm.Disputed, vm.HasDisputes, err = s.disputeBadges(r.Context(), ds.CreditorID, ds.DebtorID, acc.Invoices); err != nil {
+			return err
+		}
 	}
 	return s.render(w, r, http.StatusOK, page{creditor: acc.Creditor, debtorLang: ds.Lang, signedIn: true, assisted: ds.AssistedBy != 0},
 		views.AccountPage(vm))

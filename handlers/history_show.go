@@ -23,6 +23,8 @@ var historyKinds = map[string]bool{
 	// debtor's to see, with staff's reason when they decline.
 	"plan.requested": true, "plan.approved": true, "plan.rejected": true, "plan.offered": true,
 	"plan.accepted": true, "plan.cancelled": true, "plan.completed": true, "plan.broken": true,
+	// Disputes (internal/disputes): opened, and the messages both ways.
+	"dispute.opened": true, "dispute.message": true, "dispute.replied": true,
 }
 
 // historyShow is the shared timeline, newest first (after the step-up).

@@ -14,6 +14,7 @@ import (
 	"github.com/settle/settle/internal/backoffice"
 	"github.com/settle/settle/internal/billing"
 	"github.com/settle/settle/internal/checkout"
+	"github.com/settle/settle/internal/disputes"
 	"github.com/settle/settle/internal/hooks"
 	"github.com/settle/settle/internal/i18n"
 	"github.com/settle/settle/internal/plans"
@@ -31,6 +32,7 @@ type Config struct {
 	Checkout *checkout.Service // nil: no online payment
 	Staff    *staff.Service    // the back office's sign-in; nil: no back office
 	Plans    *plans.Service    // payment plans and deferrals; nil: none offered
+	Disputes *disputes.Service // disputes and their conversation; nil: none taken
 	Hooks    *hooks.Service    // webhook endpoints for the settings pages; nil: not available
 	Catalog  *i18n.Catalog
 	Log      *slog.Logger

@@ -20,6 +20,7 @@ import (
 	"github.com/settle/settle/internal/billing"
 	"github.com/settle/settle/internal/checkout"
 	"github.com/settle/settle/internal/demo"
+	"github.com/settle/settle/internal/disputes"
 	"github.com/settle/settle/internal/hooks"
 	"github.com/settle/settle/internal/i18n"
 	"github.com/settle/settle/internal/jobs"
@@ -49,6 +50,7 @@ type Main struct {
 	Hooks    *hooks.Service
 	Staff    *staff.Service
 	Plans    *plans.Service
+	Disputes *disputes.Service
 	Checkout *checkout.Service
 	sim      *molliesim.Simulator // the Mollie simulator, when no MOLLIE_API_KEY is set
 	// CheckoutOrigins are the provider's origins the CSP must allow.
@@ -101,6 +103,7 @@ func (m *Main) OpenDatabase(ctx context.Context) error {
 	m.Portal = &portal.Service{Store: m.Store, Text: m.Catalog, Log: m.Log,
 		BaseURL: m.Config.BaseURL, Demo: m.Config.Demo, HTML: notify.HTMLFor}
 	m.Plans = &plans.Service{Store: m.Store, Portal: m.Portal}
+	m.Disputes = &disputes.Service{Store: m.Store, Portal: m.Portal}
 	m.Billing = &billing.Service{Store: m.Store, Plans: m.Plans}
 	m.Hooks = &hooks.Service{DB: m.DB, Log: m.Log, AllowPrivate: envBool("SETTLE_WEBHOOK_ALLOW_PRIVATE", false)}
 	return m.openPayments()
@@ -294,7 +297,7 @@ func (m *Main) Run(ctx context.Context) error {
 		close(workersDone)
 	}
 	var h http.Handler = handlers.New(handlers.Config{
-		Store: m.Store, Portal: m.Portal, Billing: m.Billing, Checkout: m.Checkout, Staff: m.Staff, Plans: m.Plans, Hooks: m.Hooks,
+		Store: m.Store, Portal: m.Portal, Billing: m.Billing, Checkout: m.Checkout, Staff: m.Staff, Plans: m.Plans, Disputes: m.Disputes, Hooks: m.Hooks,
 		Catalog: m.Catalog, Log: m.Log,
 		SessionKeys: keys, Secure: isHTTPS(m.Config.BaseURL), CheckoutOrigins: m.CheckoutOrigins,
 	})
