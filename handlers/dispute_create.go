@@ -20,7 +20,7 @@ func (s *Server) disputeCreate(w http.ResponseWriter, r *http.Request, ds *debto
 	if err != nil {
 		return err
 	}
-	u, err := readDisputeUpload(w, r)
+	u, err := s.readDisputeUpload(w, r)
 	defer u.cleanup()
 	if err != nil {
 		return err

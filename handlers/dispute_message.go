@@ -21,7 +21,7 @@ func (s *Server) disputeMessage(w http.ResponseWriter, r *http.Request, ds *debt
 	if err != nil {
 		return err
 	}
-	u, err := readDisputeUpload(w, r)
+	u, err := s.readDisputeUpload(w, r)
 	defer u.cleanup()
 	if err != nil {
 		return err

@@ -550,6 +550,16 @@ func TestDisputeConversation(t *testing.T) {
 		!strings.Contains(hist.text(), h.de().T("history.dispute.message", "Number", "R-1001")) {
 		t.Error("the history lacks the messages")
 	}
+	// The debtor's answer to a question reopens the dispute for staff.
+	if _, err := h.db.Exec(`UPDATE disputes SET status = 'info_requested' WHERE public_id = $1`, id); err != nil {
+		t.Fatal(err)
+	}
+	if res := c.postFiles(disputePath(id, "/messages"), url.Values{"message": {"Der Zähler hat die Nummer 4711."}}, nil); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("answer = %d", res.StatusCode)
+	}
+	if st := h.queryString(`SELECT status FROM disputes WHERE public_id = $1`, id); st != "open" {
+		t.Errorf("after the debtor's answer the dispute is %s", st)
+	}
 	// A decided dispute takes no more messages: both sides are told.
 	if _, err := h.db.Exec(`UPDATE disputes SET status = 'rejected' WHERE public_id = $1`, id); err != nil {
 		t.Fatal(err)
@@ -560,8 +570,8 @@ func TestDisputeConversation(t *testing.T) {
 	if res := arc.post(staffURL+"/messages", url.Values{"message": {"Und?"}}); res.Header.Get("Location") != staffURL+"?done=closed" {
 		t.Errorf("reply to a closed dispute = %d to %q", res.StatusCode, res.Header.Get("Location"))
 	}
-	if n := h.queryInt(`SELECT count(*) FROM dispute_messages m JOIN disputes d ON d.id = m.dispute_id WHERE d.public_id = $1`, id); n != 3 {
-		t.Errorf("%d messages stored, want 3", n)
+	if n := h.queryInt(`SELECT count(*) FROM dispute_messages m JOIN disputes d ON d.id = m.dispute_id WHERE d.public_id = $1`, id); n != 4 {
+		t.Errorf("%d messages stored, want 4", n)
 	}
 }
 
@@ -580,4 +590,39 @@ func (h *harness) disputeByPublicID(id string) *store.Dispute {
 		h.t.Fatal(err)
 	}
 	return d
+}
+
+// Files of a few megabytes arrive whole (they go through a temporary
+// file); a body larger than all files together may be stops there, and
+// what came before it (the text) is kept with a message.
+func TestDisputeLargeUploads(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	c := h.steppedUp(h.alice)
+	big := append(testPDF("big"), bytes.Repeat([]byte("0123456789abcdef"), 200_000)...) // 3.2 MB
+	id := disputeOf(t, c.postFiles("/account/invoices/R-1001/disputes", url.Values{"reason": {"wrong_amount"}},
+		[]upFile{{"gross.pdf", "", big}}))
+	doc := c.get(disputePath(id, "")).html(t)
+	if dl := c.get(attrOf(doc.testID("attachment-link")[0], "href")); dl.body != string(big) {
+		t.Errorf("the 3 MB file came back with %d bytes", len(dl.body))
+	}
+
+	small := h.newServer(h.st, h.keys, false)
+	small.disputeBodyLimit = 64 << 10
+	c.handler = small.Handler()
+	res := c.postFiles("/account/invoices/R-1002/disputes", url.Values{"reason": {"other"}, "message": {"Bitte prüfen"}},
+		[]upFile{{"a.pdf", "", testPDF("a")}, {"b.pdf", "", append(testPDF("b"), make([]byte, 100<<10)...)}})
+	if res.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("an oversized body = %d", res.StatusCode)
+	}
+	doc = res.html(t)
+	if got := doc.testIDText("error-files"); got != norm(h.de().T("error.dispute.upload_too_large", "Max", 20, "MaxMB", 10)) {
+		t.Errorf("oversized body: %q", got)
+	}
+	if textOf(doc.byID("message")) != "Bitte prüfen" {
+		t.Error("the text before the limit is lost")
+	}
+	if n := h.queryInt(`SELECT count(*) FROM disputes WHERE status = 'open'`); n != 1 {
+		t.Errorf("%d open disputes, want 1", n)
+	}
 }

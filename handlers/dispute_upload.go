@@ -54,7 +54,7 @@ var errUnreadable = ar.Errorf(ar.Invalid, "error.form.unreadable")
 // readDisputeUpload reads a dispute form: multipart with files, or
 // urlencoded (no files). Call cleanup when done. A body that is not a
 // form at all is error.form.unreadable (400).
-func readDisputeUpload(w http.ResponseWriter, r *http.Request) (*disputeUpload, error) {
+func (s *Server) readDisputeUpload(w http.ResponseWriter, r *http.Request) (*disputeUpload, error) {
 	u := &disputeUpload{values: url.Values{}}
 	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if mt != "multipart/form-data" {
@@ -64,7 +64,11 @@ func readDisputeUpload(w http.ResponseWriter, r *http.Request) (*disputeUpload, 
 		u.values = r.PostForm
 		return u, nil
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxDisputeBody)
+	limit := int64(maxDisputeBody)
+	if s.disputeBodyLimit > 0 {
+		limit = s.disputeBodyLimit
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
 	mr, err := r.MultipartReader()
 	if err != nil {
 		return u, errUnreadable

@@ -59,6 +59,8 @@ type Server struct {
 	mux        *http.ServeMux
 	office     *backoffice.Service
 	settings   *settings.Service
+	// disputeBodyLimit replaces maxDisputeBody when set (tests).
+	disputeBodyLimit int64
 }
 
 // Session lifetimes for debtors (ASVS 7.3): 30 minutes idle, 12 hours in

@@ -24,7 +24,7 @@ func (s *Server) staffDisputeReply(w http.ResponseWriter, r *http.Request, sc *s
 	if _, err := s.Store.Dispute(r.Context(), sc.creditorID(), id, false); err != nil {
 		return err
 	}
-	u, err := readDisputeUpload(w, r)
+	u, err := s.readDisputeUpload(w, r)
 	defer u.cleanup()
 	if err != nil {
 		return err
