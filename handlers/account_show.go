@@ -38,6 +38,9 @@ func (s *Server) accountShow(w http.ResponseWriter, r *http.Request, ds *debtorS
 		if p != nil {
 			vm.Promise = promiseNotice(p)
 		}
+		if vm.Disputed, vm.HasDisputes, err = s.disputeBadges(r.Context(), ds.CreditorID, ds.DebtorID, acc.Invoices); err != nil {
+			return err
+		}
 	}
 	return s.render(w, r, http.StatusOK, page{creditor: acc.Creditor, debtorLang: ds.Lang, signedIn: true, assisted: ds.AssistedBy != 0},
 		views.AccountPage(vm))

@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"fmt"
 	"io"
 	"log/slog"
@@ -28,6 +29,7 @@ import (
 
 	"github.com/settle/settle/internal/ar"
 	"github.com/settle/settle/internal/billing"
+	"github.com/settle/settle/internal/disputes"
 	"github.com/settle/settle/internal/hooks"
 	"github.com/settle/settle/internal/i18n"
 	"github.com/settle/settle/internal/plans"
@@ -109,6 +111,7 @@ type harness struct {
 	a, b              *ar.Creditor // a: knowledge (postcode) by default, b: otp
 	alice, bob, carol *ar.Debtor
 	invoices          map[int64]map[string]*ar.Invoice // debtor id → number → invoice
+	disputeIDs        map[string]int64                 // fixture dispute public id → id
 
 	mu     sync.Mutex
 	nextIP int
@@ -143,6 +146,21 @@ const (
 	bobPlan   = "plan_fixturebob"
 	carolPlan = "plan_fixturecarol"
 )
+
+// Disputes and their attachments (public ids) of alice (on her paid
+// R-1003), bob and carol, for the IDOR matrices: withdrawn, so that they
+// hold nothing and take no messages; each has one message with one PDF.
+const (
+	aliceDispute    = "dsp_fixturealice"
+	bobDispute      = "dsp_fixturebob"
+	carolDispute    = "dsp_fixturecarol"
+	aliceAttachment = "att_fixturealice"
+	bobAttachment   = "att_fixturebob"
+	carolAttachment = "att_fixturecarol"
+)
+
+// fixturePDF is the fixture disputes' attachment.
+var fixturePDF = []byte("%PDF-1.4\n% a fixture, not a real document\n%%EOF\n")
 
 // Invoice numbers: unique only per creditor, so carol (creditor B) has one
 // that equals bob's (creditor A).
@@ -185,6 +203,7 @@ func newHarnessWith(t testing.TB, aStepUp ar.StepUp) *harness {
 		invoices: map[int64]map[string]*ar.Invoice{},
 		nextIP:   10,
 	}
+	h.disputeIDs = map[string]int64{}
 	h.st = store.New(h.db)
 	h.log = slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	h.portal = &portal.Service{Store: h.st, Text: h.cat, Log: h.log, BaseURL: testBase, Now: h.clock.Now}
@@ -261,6 +280,31 @@ func newHarnessWith(t testing.TB, aStepUp ar.StepUp) *harness {
 			}
 		}
 	}
+	for _, fd := range []struct {
+		id, att string
+		d       *ar.Debtor
+		number  string
+	}{{aliceDispute, aliceAttachment, h.alice, "R-1003"}, {bobDispute, bobAttachment, h.bob, "R-2001"},
+		{carolDispute, carolAttachment, h.carol, "R-3001"}} {
+		inv := h.invoices[fd.d.ID][fd.number]
+		d := &store.Dispute{PublicID: fd.id, CreditorID: fd.d.CreditorID, DebtorID: fd.d.ID, InvoiceID: inv.ID,
+			Reason: ar.ReasonWrongAmount, Currency: "EUR", Status: ar.DisputeWithdrawn, CreatedAt: testStart.AddDate(0, 0, -30)}
+		if err := h.st.CreateDispute(h.ctx, d); err != nil {
+			t.Fatal(err)
+		}
+		m := &store.DisputeMessage{CreditorID: d.CreditorID, DisputeID: d.ID, Author: "debtor", Body: "Der Betrag stimmt nicht.",
+			CreatedAt: d.CreatedAt}
+		if err := h.st.AddDisputeMessage(h.ctx, m); err != nil {
+			t.Fatal(err)
+		}
+		sum := sha256.Sum256(fixturePDF)
+		if err := h.st.AddDisputeAttachment(h.ctx, &store.DisputeAttachment{PublicID: fd.att, CreditorID: d.CreditorID,
+			DisputeID: d.ID, MessageID: &m.ID, MediaType: "application/pdf", Content: fixturePDF, SHA256: sum[:],
+			FileName: "Beleg.pdf"}); err != nil {
+			t.Fatal(err)
+		}
+		h.disputeIDs[fd.id] = d.ID
+	}
 	return h
 }
 
@@ -268,8 +312,9 @@ func newHarnessWith(t testing.TB, aStepUp ar.StepUp) *harness {
 // on the same database, or one with other session keys).
 func (h *harness) newServer(st *store.Store, keys [][]byte, secure bool) *Server {
 	pl := &plans.Service{Store: st, Portal: h.portal, Now: h.clock.Now}
+	dsp := &disputes.Service{Store: st, Portal: h.portal, Now: h.clock.Now}
 	return NewServer(Config{
-		Store: st, Portal: h.portal, Billing: &billing.Service{Store: st, Now: h.clock.Now, Plans: pl}, Plans: pl,
+		Store: st, Portal: h.portal, Billing: &billing.Service{Store: st, Now: h.clock.Now, Plans: pl}, Plans: pl, Disputes: dsp,
 		Catalog: h.cat, Log: h.log, SessionKeys: keys, Secure: secure, Now: h.clock.Now,
 		Staff: &staff.Service{Store: st, Box: h.staff.Box, Now: h.clock.Now},
 		// Receivers in tests listen on 127.0.0.1.

@@ -30,6 +30,8 @@ var historyKinds = map[string]bool{
 	"plan.instalment_reminded": true,
 	// Promises to pay (internal/promises): the reminder, kept or broken.
 	"promise.reminded": true, "promise.kept": true, "promise.broken": true,
+	// Disputes (internal/disputes): opened, and the messages both ways.
+	"dispute.opened": true, "dispute.message": true, "dispute.replied": true,
 }
 
 // historyFilter is one of the history page's filters: the kinds it
@@ -47,6 +49,7 @@ var historyFilters = []historyFilter{
 	{"messages", []string{"link.sent", "payment.link_sent", "plan.instalment_reminded", "promise.reminded", "reminder.", "message."}},
 	{"calls", []string{"call.", "callback.", "promise."}},
 	{"plans", []string{"plan."}},
+	{"disputes", []string{"dispute."}},
 	{"visits", []string{"link.opened", "assist."}},
 }
 

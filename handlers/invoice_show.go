@@ -20,7 +20,14 @@ func (s *Server) invoiceShow(w http.ResponseWriter, r *http.Request, ds *debtorS
 		return err
 	}
 	status := ar.InvoiceStatus(inv.TotalMinor, inv.OpenMinor, inv.DueDate, p.creditor.Today(s.Now()))
-	return s.render(w, r, http.StatusOK, p, views.InvoicePage(views.InvoiceVM{
-		Invoice: inv, Taxes: ar.TaxGroups(inv.Lines), Status: status,
-	}))
+	vm := views.InvoiceVM{Invoice: inv, Taxes: ar.TaxGroups(inv.Lines), Status: status}
+	if s.Disputes != nil {
+		if d, err := s.Store.LiveDispute(r.Context(), ds.CreditorID, inv.ID); err == nil {
+			vm.Dispute = &views.InvoiceDisputeVM{PublicID: d.PublicID, HeldMinor: min(d.DisputedMinor, max(inv.OpenMinor, 0)),
+				Currency: d.Currency, CreatedAt: d.CreatedAt.In(p.creditor.Location())}
+		} else if !ar.IsNotFound(err) {
+			return err
+		}
+	}
+	return s.render(w, r, http.StatusOK, p, views.InvoicePage(vm))
 }

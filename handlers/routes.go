@@ -65,6 +65,15 @@ func (s *Server) Routes() []Route {
 		// Promises to pay (issue 8), debtor side: amounts, so the step-up.
 		{"GET /account/promise", StepUp, s.steppedUp(s.promiseShow), ""},
 		{"POST /account/promise", StepUp, s.steppedUp(s.promiseCreate), ""},
+		// Disputes (issue 8), debtor side: "something is wrong with this
+		// invoice", the dispute's page with the conversation, and its files
+		// (only ever to the debtor who disputed).
+		{"GET /account/invoices/{number}/dispute", StepUp, s.steppedUp(s.disputeNew), ""},
+		{"POST /account/invoices/{number}/disputes", StepUp, s.steppedUp(s.disputeCreate), ""},
+		{"GET /account/disputes", StepUp, s.steppedUp(s.disputesList), ""},
+		{"GET /account/disputes/{dispute}", StepUp, s.steppedUp(s.disputeShow), ""},
+		{"POST /account/disputes/{dispute}/messages", StepUp, s.steppedUp(s.disputeMessage), ""},
+		{"GET /account/disputes/{dispute}/attachments/{attachment}", StepUp, s.steppedUp(s.disputeAttachment), ""},
 		{"POST /logout", Public, s.handle(s.logout), ""},
 		{"GET /signed-out", Public, s.handle(s.signedOut), ""},
 		{"GET /brand/{slug}/logo", Public, s.handle(s.brandLogo), ""},
@@ -110,6 +119,11 @@ func (s *Server) Routes() []Route {
 		staffRoute("POST /staff/debtors/{debtor}/plans", staff.PermDecide, s.staff, s.staffPlanCreate),
 		staffRoute("GET /staff/settings/plans", staff.PermSettings, s.staff, s.staffPlanPolicyShow),
 		staffRoute("POST /staff/settings/plans", staff.PermSettings, s.staff, s.staffPlanPolicySave),
+
+		// Back office: disputes (the queue is GET /staff/disputes above).
+		staffRoute("GET /staff/disputes/{dispute}", staff.PermView, s.staff, s.staffDisputeShow),
+		staffRoute("POST /staff/disputes/{dispute}/messages", staff.PermDecide, s.staff, s.staffDisputeReply),
+		staffRoute("GET /staff/disputes/{dispute}/attachments/{attachment}", staff.PermView, s.staff, s.staffDisputeAttachment),
 
 		// Back office: users, audit log, outbox.
 		staffRoute("GET /staff/users", staff.PermUsers, s.staff, s.staffUsersList),

@@ -5,6 +5,7 @@ import (
 	"github.com/settle/settle/internal/staff"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -356,6 +357,13 @@ func TestSecurityHeaders(t *testing.T) {
 
 		// promises to pay, debtor side
 		"GET /account/promise": {stepped, "/account/promise", 200},
+		// disputes
+		"GET /account/invoices/{number}/dispute":                   {stepped, "/account/invoices/R-1001/dispute", 200},
+		"GET /account/disputes":                                    {stepped, "/account/disputes", 200},
+		"GET /account/disputes/{dispute}":                          {stepped, "/account/disputes/" + aliceDispute, 200},
+		"GET /account/disputes/{dispute}/attachments/{attachment}": {stepped, "/account/disputes/" + aliceDispute + "/attachments/" + aliceAttachment, 200},
+		"GET /staff/disputes/{dispute}":                            {agent, staffDisputePath(h.disputeIDs[aliceDispute], ""), 200},
+		"GET /staff/disputes/{dispute}/attachments/{attachment}":   {agent, staffDisputePath(h.disputeIDs[aliceDispute], "/attachments/"+aliceAttachment), 200},
 
 		"GET /static/":             {anon, static.URL("app.css"), 200},
 		"GET /healthz":             {anon, "/healthz", 200},
@@ -390,6 +398,11 @@ func TestSecurityHeaders(t *testing.T) {
 		}
 		if rt.Pattern == "GET /staff/outbox/{message}/html" {
 			checkOutboxHTMLHeaders(t, res)
+			skipped++
+			continue
+		}
+		if strings.HasSuffix(rt.Pattern, "/attachments/{attachment}") {
+			checkAttachmentHeaders(t, rt.Pattern, res, "application/pdf")
 			skipped++
 			continue
 		}
@@ -466,6 +479,58 @@ func checkLogoHeaders(t *testing.T, res *tresp) {
 		t.Logf("note: the logo's CSP (handlers/pages.go brandLogo) replaces the global one and drops frame-ancestors 'none' and base-uri 'none' (X-Frame-Options: DENY still applies)")
 	}
 }
+
+// checkAttachmentHeaders: a dispute's file is a download, never a page:
+// Content-Disposition attachment with a plain ASCII name, its checked
+// media type, nosniff, no caching, and a CSP that runs nothing even when
+// the file is opened directly.
+func checkAttachmentHeaders(t *testing.T, label string, res *tresp, mediaType string) {
+	t.Helper()
+	if ct := res.Header.Get("Content-Type"); ct != mediaType {
+		t.Errorf("%s: Content-Type = %q, want %q", label, ct, mediaType)
+	}
+	cd := res.Header.Get("Content-Disposition")
+	if !strings.HasPrefix(cd, "attachment;") {
+		t.Errorf("%s: Content-Disposition = %q, want attachment", label, cd)
+	}
+	if m := attachmentNameRE.FindStringSubmatch(cd); m == nil {
+		t.Errorf("%s: Content-Disposition %q has no plain ASCII filename", label, cd)
+	}
+	for _, c := range cd {
+		if c < 0x20 || c > 0x7e {
+			t.Errorf("%s: Content-Disposition %q is not printable ASCII", label, cd)
+			break
+		}
+	}
+	if res.Header.Get("X-Content-Type-Options") != "nosniff" || res.Header.Get("Referrer-Policy") != "no-referrer" ||
+		res.Header.Get("X-Frame-Options") != "DENY" {
+		t.Errorf("%s: nosniff / no-referrer / X-Frame-Options missing", label)
+	}
+	if cc := res.Header.Get("Cache-Control"); !strings.Contains(cc, "no-store") || !strings.Contains(cc, "private") {
+		t.Errorf("%s: Cache-Control = %q, want private, no-store", label, cc)
+	}
+	if n := len(res.Header.Values("Content-Security-Policy")); n != 1 {
+		t.Errorf("%s: %d CSP headers, want 1", label, n)
+	}
+	csp := cspDirectives(res.Header.Get("Content-Security-Policy"))
+	for dir, want := range map[string]string{"default-src": "'none'", "frame-ancestors": "'none'", "base-uri": "'none'"} {
+		if !only(csp[dir], want) {
+			t.Errorf("%s: %s = %v, want %s", label, dir, csp[dir], want)
+		}
+	}
+	if v, ok := csp["sandbox"]; !ok || len(v) != 0 {
+		t.Errorf("%s: sandbox = %v (present %v), want a sandbox allowing nothing", label, v, ok)
+	}
+	if _, ok := csp["script-src"]; ok {
+		t.Errorf("%s: CSP allows scripts: %v", label, csp["script-src"])
+	}
+	if strings.HasPrefix(strings.TrimSpace(res.body), "<") {
+		t.Errorf("%s: the body looks like markup", label)
+	}
+}
+
+// attachmentNameRE is a Content-Disposition's plain filename.
+var attachmentNameRE = regexp.MustCompile(`filename="([A-Za-z0-9._-]+)"`)
 
 // checkOutboxHTMLHeaders: an email's HTML (someone else's markup) is
 // served to staff under a CSP that runs and loads nothing, in a sandbox.

@@ -15,6 +15,7 @@ import (
 	"github.com/settle/settle/internal/backoffice"
 	"github.com/settle/settle/internal/billing"
 	"github.com/settle/settle/internal/checkout"
+	"github.com/settle/settle/internal/disputes"
 	"github.com/settle/settle/internal/hooks"
 	"github.com/settle/settle/internal/i18n"
 	"github.com/settle/settle/internal/plans"
@@ -33,6 +34,7 @@ type Config struct {
 	Checkout *checkout.Service // nil: no online payment
 	Staff    *staff.Service    // the back office's sign-in; nil: no back office
 	Plans    *plans.Service    // payment plans and deferrals; nil: none offered
+	Disputes *disputes.Service // disputes and their conversation; nil: none taken
 	Hooks    *hooks.Service    // webhook endpoints for the settings pages; nil: not available
 	Autopay  *autopay.Service  // instalments by direct debit; nil: not offered
 	Promises *promises.Service // promises to pay; nil: one on Store, Portal and Now
@@ -61,6 +63,8 @@ type Server struct {
 	mux        *http.ServeMux
 	office     *backoffice.Service
 	settings   *settings.Service
+	// disputeBodyLimit replaces maxDisputeBody when set (tests).
+	disputeBodyLimit int64
 }
 
 // Session lifetimes for debtors (ASVS 7.3): 30 minutes idle, 12 hours in

@@ -36,6 +36,10 @@ func staffIdentifiers(h *harness) map[string][2]string {
 		// payment plans
 		"plan": {h.addPlan(h.a, h.alice), h.addPlan(h.b, h.carol)},
 
+		// disputes
+		"dispute":    {strconv.FormatInt(h.disputeIDs[aliceDispute], 10), strconv.FormatInt(h.disputeIDs[carolDispute], 10)},
+		"attachment": {aliceAttachment, carolAttachment},
+
 		// users, audit log, outbox
 		"user":    {h.staffUserID(h.addStaff(staff.RoleAgent, h.a, false)), h.staffUserID(h.addStaff(staff.RoleAgent, h.b, false))},
 		"message": {h.addMessage(h.a, &h.alice.ID, "<p>Hallo Alice Amsel</p>"), h.addMessage(h.b, &h.carol.ID, "<p>Hello Carol</p>")},

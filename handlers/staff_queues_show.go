@@ -59,6 +59,9 @@ func (s *Server) staffQueuesShow(w http.ResponseWriter, r *http.Request, sc *sta
 		if t.Kind == "plan_request" && t.SubjectID != nil {
 			row.SubjectURL = "/staff/plans/" + strconv.FormatInt(*t.SubjectID, 10)
 		}
+		if t.Kind == "dispute" && t.SubjectID != nil {
+			row.SubjectURL = staffDisputePath(*t.SubjectID, "")
+		}
 		if t.Deadline != nil {
 			row.Deadline = t.Deadline.In(loc)
 			row.Left = t.Deadline.Sub(now)

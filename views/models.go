@@ -23,6 +23,8 @@ type AccountVM struct {
 	Plans          []PlanNoticeVM    // plans that run or wait for a decision (after step-up)
 	InPlan         map[string]string // invoice number → status of the plan holding it
 	Promise        *PromiseNoticeVM  // the debtor's open promise to pay (after step-up)
+	Disputed       map[string]bool   // invoice numbers a live dispute holds
+	HasDisputes    bool              // the debtor has disputed something (link to the list)
 }
 
 // ServiceVM says that, and how, the debtor's service is restricted, and
@@ -40,6 +42,7 @@ type InvoiceVM struct {
 	Invoice *ar.Invoice
 	Taxes   []ar.TaxGroup
 	Status  ar.Status
+	Dispute *InvoiceDisputeVM // a live dispute on the invoice
 }
 
 // Destination is where a one-time code can go, masked.

@@ -21,6 +21,7 @@ import (
 	"github.com/settle/settle/internal/billing"
 	"github.com/settle/settle/internal/checkout"
 	"github.com/settle/settle/internal/demo"
+	"github.com/settle/settle/internal/disputes"
 	"github.com/settle/settle/internal/hooks"
 	"github.com/settle/settle/internal/i18n"
 	"github.com/settle/settle/internal/jobs"
@@ -54,6 +55,7 @@ type Main struct {
 	Staff    *staff.Service
 	Plans    *plans.Service
 	Promises *promises.Service
+	Disputes *disputes.Service
 	Checkout *checkout.Service
 	Autopay  *autopay.Service
 	sim      *molliesim.Simulator // the Mollie simulator, when no MOLLIE_API_KEY is set
@@ -110,6 +112,7 @@ func (m *Main) OpenDatabase(ctx context.Context) error {
 	m.Promises = &promises.Service{Store: m.Store, Portal: m.Portal, Now: m.Now}
 	m.Billing = &billing.Service{Store: m.Store, Plans: m.Plans, Now: m.Now}
 	m.Hooks = &hooks.Service{DB: m.DB, Log: m.Log, Now: m.Now, AllowPrivate: envBool("SETTLE_WEBHOOK_ALLOW_PRIVATE", false)}
+	m.Disputes = &disputes.Service{Store: m.Store, Portal: m.Portal, Now: m.Now}
 	return m.openPayments()
 }
 
@@ -312,7 +315,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	var h http.Handler = handlers.New(handlers.Config{
 		Store: m.Store, Portal: m.Portal, Billing: m.Billing, Checkout: m.Checkout, Staff: m.Staff, Plans: m.Plans, Hooks: m.Hooks,
-		Autopay: m.Autopay, Promises: m.Promises, Catalog: m.Catalog, Log: m.Log,
+		Autopay: m.Autopay, Promises: m.Promises, Disputes: m.Disputes, Catalog: m.Catalog, Log: m.Log,
 		SessionKeys: keys, Secure: isHTTPS(m.Config.BaseURL), CheckoutOrigins: m.CheckoutOrigins, Now: m.Now,
 	})
 	if m.sim != nil {

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -14,6 +16,7 @@ import (
 
 	"github.com/settle/settle/internal/ar"
 	"github.com/settle/settle/internal/demo"
+	"github.com/settle/settle/internal/disputes"
 	"github.com/settle/settle/internal/testdb"
 )
 
@@ -321,6 +324,46 @@ func TestBrowserCallCentre(t *testing.T) {
 		step("open "+p.name, chromedp.Navigate(a.base+p.path), chromedp.WaitVisible(chromedp.CSS(p.sel)))
 		check(p.name)
 	}
+
+	// Disputes: the caller disputes an invoice with a document; the admin
+	// opens it from the dispute queue and replies.
+	debtorID, err := strconv.ParseInt(strings.TrimPrefix(debtorPath, "/staff/debtors/"), 10, 64)
+	if err != nil {
+		t.Fatalf("debtor path %q: %v", debtorPath, err)
+	}
+	demo, err := a.main.Store.Creditor(ctx, demoID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	invs, err := a.main.Store.Invoices(ctx, demoID, debtorID)
+	if err != nil || len(invs) == 0 || invs[0].OpenMinor <= 0 {
+		t.Fatalf("no open invoice to dispute: %v", err)
+	}
+	pdf := []byte("%PDF-1.4\n% Kontoauszug\n%%EOF\n")
+	if _, err := a.main.Disputes.Open(ctx, demo, debtorID, disputes.OpenInput{Number: invs[0].Number,
+		Reason: ar.ReasonAlreadyPaid, Message: "Ich habe am Montag überwiesen.", Paid: disputes.Payment{Reference: invs[0].Number},
+		Files: []disputes.File{{Name: "Kontoauszug.pdf", Open: func() (io.ReadCloser, error) {
+			return io.NopCloser(bytes.NewReader(pdf)), nil
+		}}}}); err != nil {
+		t.Fatal(err)
+	}
+	step("the dispute queue",
+		chromedp.Navigate(a.base+"/staff/disputes"),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=task-subject]`)),
+		chromedp.Click(chromedp.CSS(`[data-testid=task-subject]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=dispute-title]`)))
+	if got := text(`[data-testid=attachment-link]`); got != "Kontoauszug.pdf" {
+		t.Errorf("the dispute's file is listed as %q", got)
+	}
+	check("dispute")
+	step("reply",
+		chromedp.SendKeys(chromedp.CSS(`#message`), "Danke, wir suchen Ihre Zahlung."),
+		chromedp.Click(chromedp.CSS(`[data-testid=send-message]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=notice]`)))
+	if n, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('[data-testid=message]').length`)); n != 2 {
+		t.Errorf("%d messages after the reply, want 2", n)
+	}
+	check("dispute-replied")
 }
 
 // jsString quotes s for JavaScript.
