@@ -32,6 +32,7 @@ var historyKinds = map[string]bool{
 	"promise.reminded": true, "promise.kept": true, "promise.broken": true,
 	// Disputes (internal/disputes): opened, and the messages both ways.
 	"dispute.opened": true, "dispute.message": true, "dispute.replied": true,
+	"dispute.accepted": true, "dispute.rejected": true, "dispute.info_requested": true,
 }
 
 // historyFilter is one of the history page's filters: the kinds it

@@ -124,6 +124,10 @@ func (s *Server) Routes() []Route {
 		staffRoute("GET /staff/disputes/{dispute}", staff.PermView, s.staff, s.staffDisputeShow),
 		staffRoute("POST /staff/disputes/{dispute}/messages", staff.PermDecide, s.staff, s.staffDisputeReply),
 		staffRoute("GET /staff/disputes/{dispute}/attachments/{attachment}", staff.PermView, s.staff, s.staffDisputeAttachment),
+		// Back office: the decision on a dispute.
+		staffRoute("POST /staff/disputes/{dispute}/accept", staff.PermDecide, s.staff, s.staffDisputeAccept),
+		staffRoute("POST /staff/disputes/{dispute}/reject", staff.PermDecide, s.staff, s.staffDisputeReject),
+		staffRoute("POST /staff/disputes/{dispute}/ask", staff.PermDecide, s.staff, s.staffDisputeAsk),
 
 		// Back office: users, audit log, outbox.
 		staffRoute("GET /staff/users", staff.PermUsers, s.staff, s.staffUsersList),

@@ -15,7 +15,7 @@ func (s *Server) staffDisputeShow(w http.ResponseWriter, r *http.Request, sc *st
 	if err != nil {
 		return err
 	}
-	vm, err := s.staffDisputeVM(r, sc, id)
+	vm, err := s.staffDisputeDecideVM(w, r, sc, id)
 	if err != nil {
 		return err
 	}

@@ -19,6 +19,10 @@ func disputeParam(r *http.Request) (int64, error) { return pathID(r, "dispute") 
 var staffDisputeNotices = map[string]string{
 	"replied": "staff.disputes.done.replied",
 	"closed":  "staff.disputes.done.closed",
+	// The decisions.
+	"accepted": "staff.disputes_decide.done.accepted",
+	"rejected": "staff.disputes_decide.done.rejected",
+	"asked":    "staff.disputes_decide.done.asked",
 }
 
 // staffDisputeVM loads one of the session creditor's disputes for its

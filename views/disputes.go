@@ -201,6 +201,7 @@ type StaffDisputeVM struct {
 	InvoiceLines   []DisputeLineVM
 	InvoicePDF     string
 	AssistedBy     string // opened in assist mode by this agent
+	Decision       DisputeDecisionVM
 }
 
 func staffDisputeStatusClass(status string) string {

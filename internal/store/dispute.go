@@ -309,3 +309,16 @@ func (s *Store) CompleteDisputeTask(ctx context.Context, creditorID, disputeID i
 		WHERE creditor_id = $1 AND kind = 'dispute' AND subject_id = $2 AND done_at IS NULL`, creditorID, disputeID, staffID, at)
 	return err
 }
+
+// DecideDispute records staff's decision on a dispute: its status, who
+// decided when, and the note the debtor sees.
+func (s *Store) DecideDispute(ctx context.Context, d *Dispute, status ar.DisputeStatus, staffID int64, note string, at time.Time) (err error) {
+	defer wrap(&err, "DecideDispute(%d, %s)", d.ID, status)
+	_, err = s.q.ExecContext(ctx, `UPDATE disputes SET status = $3, decided_by = $4, decision_note = $5,
+		decided_at = $6, updated_at = $6 WHERE creditor_id = $1 AND id = $2`,
+		d.CreditorID, d.ID, status, staffID, note, at)
+	if err == nil {
+		d.Status, d.DecidedBy, d.DecisionNote, d.DecidedAt, d.UpdatedAt = status, &staffID, note, &at, at
+	}
+	return err
+}
