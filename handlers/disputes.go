@@ -205,6 +205,15 @@ func (s *Server) disputeVM(ctx context.Context, d *store.Dispute, inv *ar.Invoic
 		ReasonLabel: d.ReasonLabel, DisputedMinor: min(d.DisputedMinor, max(inv.OpenMinor, 0)), Currency: d.Currency,
 		PaidOn: d.PaidOn, PaidMinor: d.PaidMinor, PaidReference: d.PaidReference, CreatedAt: d.CreatedAt.In(zone),
 		DecisionNote: d.DecisionNote}
+	if d.Status == ar.DisputeAccepted {
+		cn, err := s.Store.DisputeCreditNote(ctx, d.CreditorID, d.DebtorID, disputes.CreditNoteNumber(d))
+		if err != nil && !ar.IsNotFound(err) {
+			return vm, err
+		}
+		if err == nil {
+			vm.CreditNote, vm.CreditMinor = cn.Number, cn.AmountMinor
+		}
+	}
 	chosen := d.LinePositions()
 	for _, l := range inv.Lines {
 		if slices.Contains(chosen, l.Position) {

@@ -85,6 +85,12 @@ func TestStaffDisputeAcceptPartial(t *testing.T) {
 	if !credit {
 		t.Error("the statement lacks the credit note")
 	}
+	for _, loc := range []*i18n.Locale{h.de(), h.en()} {
+		want := norm(loc.T("page.dispute_decide.credit_note", "Number", "GS-"+id, "Amount", loc.Money(1234, "EUR")))
+		if got := c.get(disputePath(id, ""), "Accept-Language", loc.Lang).html(t).testIDText("credit-note"); got != want {
+			t.Errorf("%s: the debtor reads %q, want %q", loc.Lang, got, want)
+		}
+	}
 	hist := c.get("/account/history").html(t)
 	if !strings.Contains(hist.text(), norm(h.de().T("history.dispute.accepted", "Number", "R-1001", "Amount", h.de().Money(1234, "EUR")))) {
 		t.Error("the history lacks the decision")

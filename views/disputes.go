@@ -65,6 +65,8 @@ type DisputeVM struct {
 	PaidReference string
 	CreatedAt     time.Time
 	DecisionNote  string
+	CreditNote    string // accepted: the credit note's number
+	CreditMinor   int64  // and its amount
 	Messages      []DisputeMessageVM
 	// The message form (a live dispute): what was typed and what was
 	// wrong with it.

@@ -18,6 +18,10 @@ const (
 // MaxDecisionNote is how long a reason or a question may be.
 const MaxDecisionNote = 1000
 
+// CreditNoteNumber is the number of the credit note that accepting a
+// dispute issues: unique, as a dispute is accepted at most once.
+func CreditNoteNumber(d *store.Dispute) string { return "GS-" + d.PublicID }
+
 // Accept decides a live dispute for the debtor: a credit note of
 // amountMinor (1 … what the invoice has open) is booked against the
 // invoice in the same transaction (the ledger reduces what is open), the
@@ -45,7 +49,7 @@ func (s *Service) Accept(ctx context.Context, c *ar.Creditor, staffID, disputeID
 			bad.Add("amount", "error.staff.disputes_decide.amount", nil)
 			return bad
 		}
-		number := "GS-" + d.PublicID
+		number := CreditNoteNumber(d)
 		now := s.now()
 		cn = &store.CreditNote{CreditorID: c.ID, DebtorID: d.DebtorID, Number: number, InvoiceID: &inv.ID,
 			AmountMinor: amountMinor, Currency: inv.Currency, Reason: "dispute " + d.PublicID,
