@@ -132,7 +132,12 @@ func TestStaffDisputeReject(t *testing.T) {
 	if held, err := h.st.DisputedMinor(h.ctx, h.a.ID, inv); err != nil || held != 0 {
 		t.Errorf("still held %d, %v", held, err)
 	}
-	doc := c.get(disputePath(id, "")).html(t)
+	page := c.get(disputePath(id, ""))
+	if strings.Contains(page.body, "<b>stimmt") || strings.Contains(arc.get(staffURL).body, "<b>stimmt") {
+		t.Error("the reason is not escaped")
+	}
+	h.wantMessage(h.de().T("message.dispute.rejected.subject", "Number", "R-1001"), reason)
+	doc := page.html(t)
 	if got := doc.testIDText("decision-note"); got != norm(h.de().T("page.dispute.staff_note", "Note", reason)) {
 		t.Errorf("the debtor reads %q", got)
 	}
@@ -175,6 +180,7 @@ func TestStaffDisputeAskAndAccess(t *testing.T) {
 	if st := h.queryString(`SELECT status FROM disputes WHERE public_id = $1`, id); st != "info_requested" {
 		t.Errorf("status %s", st)
 	}
+	h.wantMessage(h.de().T("message.dispute.info_requested.subject", "Number", "R-1001"), "Bitte senden Sie ein Foto des Zählers.")
 	if !strings.Contains(c.get(disputePath(id, "")).body, "Bitte senden Sie ein Foto des Zählers.") {
 		t.Error("the debtor does not see the question")
 	}
@@ -203,4 +209,20 @@ func TestDisputeDecisionTextsTranslated(t *testing.T) {
 			}
 		}
 	}
+}
+
+// wantMessage checks that alice got a message with this subject whose
+// body says text.
+func (h *harness) wantMessage(subject, text string) {
+	h.t.Helper()
+	msgs, err := h.st.Messages(h.ctx, h.a.ID, h.alice.ID, 20)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	for _, m := range msgs {
+		if m.Subject == subject && strings.Contains(m.Body, text) {
+			return
+		}
+	}
+	h.t.Errorf("no message %q saying %q", subject, text)
 }
