@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/settle/settle/internal/demo"
 	"github.com/settle/settle/internal/testdb"
 )
 
@@ -197,6 +199,73 @@ func TestBrowserDispute(t *testing.T) {
 				chromedp.Click(chromedp.CSS(`[data-testid=disputes-link]`)),
 				chromedp.WaitVisible(chromedp.CSS(`[data-testid=dispute-item]`)))
 			check("list")
+			if vp.mobile {
+				return // staff decide at a desk: the rest of the walk runs once
+			}
+
+			// AR staff accept with a partial credit note of 10,00 €; the
+			// debtor sees the reduced balance, the credit note on the
+			// statement, and the decision in the conversation.
+			bctx := context.Background()
+			c, err := a.main.Store.CreditorBySlug(bctx, "demo")
+			if err != nil {
+				t.Fatal(err)
+			}
+			before, err := a.main.Store.InvoiceByNumber(bctx, c.ID, number)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var disputeID int64
+			var disputePublic string
+			if err := a.main.DB.QueryRow(`SELECT id, public_id FROM disputes ORDER BY id DESC LIMIT 1`).Scan(&disputeID, &disputePublic); err != nil {
+				t.Fatal(err)
+			}
+			key, err := a.main.Config.secretKey()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var arUser demo.StaffUser
+			for _, u := range demo.StaffUsers(key) {
+				if u.Role == "ar" {
+					arUser = u
+				}
+			}
+			step("AR staff sign in and open the dispute",
+				chromedp.Navigate(a.base+"/staff/login?next="+fmt.Sprintf("/staff/disputes/%d", disputeID)),
+				chromedp.SendKeys(chromedp.CSS(`#email`), arUser.Email),
+				chromedp.SendKeys(chromedp.CSS(`#password`), arUser.Password),
+				chromedp.Click(chromedp.CSS(`[data-testid=login-submit]`)),
+				chromedp.WaitVisible(chromedp.CSS(`[data-testid=accept-form]`)))
+			check("staff-dispute")
+			step("accept with a credit note of 10,00 €",
+				chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+					_, err := chromedp.Evaluate[bool](`(() => { document.querySelector('#amount').value = '10,00'; return true })()`)(ctx, tg)
+					return err
+				}),
+				chromedp.Click(chromedp.CSS(`[data-testid=accept]`)),
+				chromedp.WaitVisible(chromedp.CSS(`[data-testid=credit-note]`)))
+			check("staff-accepted")
+			after, err := a.main.Store.InvoiceByNumber(bctx, c.ID, number)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if before.OpenMinor-after.OpenMinor != 1000 {
+				t.Errorf("invoice %s open %d → %d, want 10,00 € less", number, before.OpenMinor, after.OpenMinor)
+			}
+			step("the debtor reads the decision",
+				chromedp.Navigate(a.base+"/account/disputes/"+disputePublic),
+				chromedp.WaitVisible(chromedp.CSS(`[data-testid=credit-note]`)))
+			if cn := text(`[data-testid=credit-note]`); !strings.Contains(cn, "GS-") || !strings.Contains(cn, "10,00") {
+				t.Errorf("the debtor's dispute page shows the credit note as %q", cn)
+			}
+			check("debtor-decided")
+			step("the statement lists the credit note",
+				chromedp.Navigate(a.base+"/account/statement"),
+				chromedp.WaitVisible(chromedp.CSS(`main`)))
+			if st := text(`main`); !strings.Contains(st, "Gutschrift") || !strings.Contains(st, "10,00") {
+				t.Errorf("the statement lacks the credit note: %.600q", st)
+			}
+			check("statement")
 		})
 	}
 }
