@@ -89,6 +89,14 @@ func (s *Server) renderDebtor(w http.ResponseWriter, r *http.Request, sc *staffC
 	if err := s.debtorPlans(r.Context(), sc, id, &vm); err != nil {
 		return err
 	}
+	disputes, err := s.Store.DebtorDisputes(r.Context(), sc.creditorID(), id)
+	if err != nil {
+		return err
+	}
+	for _, d := range disputes {
+		vm.Disputes = append(vm.Disputes, views.StaffDisputeRow{ID: d.ID, InvoiceNumber: d.InvoiceNumber, Reason: d.ReasonLabel,
+			AmountMinor: d.DisputedMinor, Currency: d.Currency, Status: string(d.Status), Opened: d.CreatedAt.In(zone)})
+	}
 	return s.renderStaff(w, r, status, sc, views.StaffDebtorPage(vm))
 }
 

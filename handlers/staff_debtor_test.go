@@ -229,3 +229,25 @@ func TestStaffInvoicePDF(t *testing.T) {
 		t.Errorf("another debtor's invoice = %d, want 404", res.StatusCode)
 	}
 }
+
+// The debtor view lists the debtor's disputes with a link to each.
+func TestStaffDebtorViewListsDisputes(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	c := h.staffClient(staff.RoleAgent, h.a)
+	view := c.get(aliceURL(h, ""), "Accept-Language", "en")
+	rows := view.html(t).testID("debtor-dispute")
+	if len(rows) != 1 {
+		t.Fatalf("%d disputes on alice's view, want 1 (the fixture)", len(rows))
+	}
+	want := "/staff/disputes/" + strconv.FormatInt(h.disputeIDs[aliceDispute], 10)
+	if !strings.Contains(view.body, `href="`+want+`"`) {
+		t.Errorf("the dispute row does not link to %s", want)
+	}
+	bob := c.get("/staff/debtors/"+strconv.FormatInt(h.bob.ID, 10), "Accept-Language", "en")
+	for _, r := range bob.html(t).testID("debtor-dispute") {
+		if strings.Contains(textOf(r), "R-1003") {
+			t.Error("alice's dispute shows on bob's view")
+		}
+	}
+}
