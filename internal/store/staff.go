@@ -141,11 +141,23 @@ func (s *Store) StaffLoggedIn(ctx context.Context, id int64, at time.Time) (err 
 // StaffSession is a live staff session joined with its account.
 type StaffSession struct {
 	StaffID    int64     `db:"staff_id"`
-	CreditorID *int64    `db:"creditor_id"`
+	CreditorID *int64    `db:"session_creditor_id"`
 	MFAPending bool      `db:"mfa_pending"`
-	CreatedAt  time.Time `db:"created_at"`
+	CreatedAt  time.Time `db:"session_created_at"`
 	SeenAt     time.Time `db:"seen_at"`
+	User       StaffUser `db:"u"`
 }
+
+// staffColumnsAs is staffColumns of the alias u, named u.<column> for a
+// nested StaffUser.
+var staffColumnsAs = func() string {
+	cols := strings.Split(staffColumns, ",")
+	for i, c := range cols {
+		c = strings.TrimSpace(c)
+		cols[i] = "u." + c + ` AS "u.` + c + `"`
+	}
+	return strings.Join(cols, ", ")
+}()
 
 // CreateStaffSession records a staff session by the hash of its id.
 func (s *Store) CreateStaffSession(ctx context.Context, idHash []byte, staffID int64, creditorID *int64, mfaPending bool, at time.Time) (err error) {
@@ -155,13 +167,15 @@ func (s *Store) CreateStaffSession(ctx context.Context, idHash []byte, staffID i
 	return err
 }
 
-// LiveStaffSession returns a session that is not ended, belongs to an
+// LiveStaffSession returns a session with its account (one query: it
+// runs on every back-office request) that is not ended, belongs to an
 // enabled account, was not cut off by "log out everywhere", and is within
 // its idle and absolute limits at now; otherwise NotFound.
 func (s *Store) LiveStaffSession(ctx context.Context, idHash []byte, now time.Time, idle, absolute time.Duration) (ss *StaffSession, err error) {
 	defer wrap(&err, "LiveStaffSession")
 	ss = &StaffSession{}
-	err = s.q.GetContext(ctx, ss, `SELECT s.staff_id, s.creditor_id, s.mfa_pending, s.created_at, s.seen_at
+	err = s.q.GetContext(ctx, ss, `SELECT s.staff_id, s.creditor_id AS session_creditor_id, s.mfa_pending,
+		s.created_at AS session_created_at, s.seen_at, `+staffColumnsAs+`
 		FROM staff_sessions s JOIN staff_users u ON u.id = s.staff_id
 		WHERE s.id_hash = $1 AND s.ended_at IS NULL AND u.disabled_at IS NULL
 			AND s.created_at >= u.sessions_valid_after
