@@ -54,23 +54,30 @@ func (s *Server) steppedUp(h debtorHandler) http.Handler {
 }
 
 // safeNext keeps a return path inside the account pages, so that "next"
-// can never send a debtor to another site: the path is decoded and
-// cleaned, must be /account or below it, and may hold no backslash or
-// control character.
+// can never send a debtor to another site.
 func safeNext(next string) string {
-	const home = "/account"
+	p, _ := localPath(next, "/account")
+	return p
+}
+
+// localPath checks a return path: decoded and cleaned, it must be home
+// or below it and hold no backslash or control character; anything else
+// gives home. The query is returned apart (only pages that want it keep
+// it).
+func localPath(next, home string) (p, query string) {
 	u, err := url.Parse(next)
 	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
-		return home
+		return home, ""
 	}
-	if strings.IndexFunc(u.Path, func(r rune) bool { return r == '\\' || r < 0x20 || r == 0x7f }) >= 0 {
-		return home
+	bad := func(r rune) bool { return r == '\\' || r < 0x20 || r == 0x7f }
+	if strings.IndexFunc(next, bad) >= 0 || strings.IndexFunc(u.Path, bad) >= 0 {
+		return home, ""
 	}
-	p := path.Clean(u.Path)
+	p = path.Clean(u.Path)
 	if p != home && !strings.HasPrefix(p, home+"/") {
-		return home
+		return home, ""
 	}
-	return p
+	return p, u.RawQuery
 }
 
 // maxFormBytes caps form bodies: every debtor form is small.

@@ -3,7 +3,6 @@ package handlers
 import (
 	"net/http"
 	"net/url"
-	"path"
 	"strings"
 
 	"github.com/a-h/templ"
@@ -148,22 +147,15 @@ func staffEnv(sc *staffCtx) *views.StaffEnv {
 	return e
 }
 
-// safeStaffNext keeps a return path inside the back office.
+// safeStaffNext keeps a return path inside the back office (never the
+// sign-in itself), with its query.
 func safeStaffNext(next string) string {
-	const home = "/staff"
-	u, err := url.Parse(next)
-	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
-		return home
+	p, q := localPath(next, "/staff")
+	if strings.HasPrefix(p, "/staff/login") {
+		return "/staff"
 	}
-	if strings.IndexFunc(next, func(r rune) bool { return r == '\\' || r < 0x20 || r == 0x7f }) >= 0 {
-		return home
-	}
-	p := path.Clean(u.Path)
-	if p != home && !strings.HasPrefix(p, home+"/") || strings.HasPrefix(p, "/staff/login") {
-		return home
-	}
-	if u.RawQuery != "" {
-		return p + "?" + u.RawQuery
+	if q != "" {
+		return p + "?" + q
 	}
 	return p
 }

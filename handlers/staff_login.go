@@ -51,7 +51,7 @@ func (s *Server) staffLoginSubmit(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	if sess.MFAPending {
-		return redirect(w, r, "/staff/login/totp?next="+urlQuery(next))
+		return redirect(w, r, "/staff/login/totp?next="+url.QueryEscape(next))
 	}
 	return redirect(w, r, next)
 }
@@ -68,7 +68,7 @@ func (s *Server) staffTOTPPage(w http.ResponseWriter, r *http.Request, status in
 		return err
 	}
 	if sess == nil {
-		return redirect(w, r, "/staff/login?next="+urlQuery(next))
+		return redirect(w, r, "/staff/login?next="+url.QueryEscape(next))
 	}
 	if !sess.MFAPending {
 		return redirect(w, r, next)
@@ -111,7 +111,7 @@ func (s *Server) staffTOTPSubmit(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if sess == nil {
-		return redirect(w, r, "/staff/login?next="+urlQuery(next))
+		return redirect(w, r, "/staff/login?next="+url.QueryEscape(next))
 	}
 	full, err := s.Staff.VerifyTOTP(r.Context(), sess, r.PostFormValue("code"), clientIP(r))
 	if e, ok := ar.AsError(err); ok && e.Code != ar.Internal {
@@ -186,5 +186,3 @@ func (s *Server) staffCreditorSet(w http.ResponseWriter, r *http.Request, sc *st
 	}
 	return redirect(w, r, "/staff")
 }
-
-func urlQuery(s string) string { return url.QueryEscape(s) }

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/settle/settle/internal/store"
@@ -57,7 +58,7 @@ func (s *Server) staffCallPop(w http.ResponseWriter, r *http.Request, sc *staffC
 		return err
 	}
 	if len(hits) == 1 {
-		return redirect(w, r, debtorURL(hits[0].ID, "?call=inbound&number="+urlQuery(number)))
+		return redirect(w, r, debtorURL(hits[0].ID, "?call=inbound&number="+url.QueryEscape(number)))
 	}
 	return s.renderStaff(w, r, http.StatusOK, sc, views.StaffCallPopPage(views.CallPopVM{Number: number, Hits: searchRows(hits)}))
 }
