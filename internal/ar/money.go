@@ -30,13 +30,24 @@ func (m Money) String() string {
 	if v < 0 {
 		sign, v = "-", -v
 	}
-	d, ok := currency.GetDigits(m.Currency)
-	if !ok || d == 0 {
+	unit, d := minorUnit(m.Currency)
+	if d == 0 {
 		return fmt.Sprintf("%s%d %s", sign, v, m.Currency)
 	}
-	unit := int64(1)
+	return fmt.Sprintf("%s%d.%0*d %s", sign, v/unit, d, v%unit, m.Currency)
+}
+
+// minorUnit is how many minor units make one unit of a currency (100 for
+// EUR, 1 for JPY) and its number of fraction digits; unknown codes count
+// as having none.
+func minorUnit(cur string) (unit int64, digits int) {
+	d, ok := currency.GetDigits(cur)
+	if !ok {
+		return 1, 0
+	}
+	unit = 1
 	for i := 0; i < int(d); i++ {
 		unit *= 10
 	}
-	return fmt.Sprintf("%s%d.%0*d %s", sign, v/unit, int(d), v%unit, m.Currency)
+	return unit, int(d)
 }

@@ -1,10 +1,6 @@
 package ar
 
-import (
-	"time"
-
-	"github.com/bojanz/currency"
-)
+import "time"
 
 // PlanKind is what a debtor asks for when they need more time.
 type PlanKind string
@@ -187,11 +183,7 @@ func split(total int64, n int, cur string, down int64) []int64 {
 		regular = total / int64(n)
 	}
 	base := total - regular*int64(n-1) // the first without rounding
-	if d, ok := currency.GetDigits(cur); ok && d > 0 {
-		unit := int64(1)
-		for i := 0; i < int(d); i++ {
-			unit *= 10
-		}
+	if unit, _ := minorUnit(cur); unit > 1 {
 		if r := regular / unit * unit; r > 0 && total-r*int64(n-1)-base <= r {
 			regular = r
 		}

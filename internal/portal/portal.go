@@ -445,22 +445,14 @@ func (s *Service) Notify(ctx context.Context, c *ar.Creditor, d *ar.Debtor, purp
 	if lang == "" {
 		lang = c.DefaultLanguage
 	}
-	channel := d.PreferredChannel
-	if channel == "sms" && d.Phone == "" || channel != "sms" {
-		channel = "email"
-		if d.Email == "" {
-			channel = "sms"
-		}
+	channel, to := "email", d.Email
+	if d.PreferredChannel == "sms" && d.Phone != "" || d.Email == "" {
+		channel, to = "sms", d.Phone
 	}
-	msg := &ar.Message{CreditorID: c.ID, DebtorID: &d.ID, Channel: channel, Purpose: purpose}
-	switch {
-	case channel == "email" && d.Email != "":
-		msg.Recipient = d.Email
-	case channel == "sms" && d.Phone != "":
-		msg.Recipient = d.Phone
-	default:
+	if to == "" {
 		return "", nil // nobody to tell; the portal shows it
 	}
+	msg := &ar.Message{CreditorID: c.ID, DebtorID: &d.ID, Channel: channel, Recipient: to, Purpose: purpose}
 	token, _, err := s.IssueLink(ctx, c, d.ID, channel)
 	if err != nil {
 		return "", err
