@@ -6,6 +6,7 @@
 //	settle link       print (or send) a fresh personal link for a debtor
 //	settle apikey     create, list or revoke a creditor's API keys
 //	settle webhook    manage a creditor's webhook endpoints
+//	settle seed       generate a large data set for load tests
 //	settle keygen     print a new session key for SETTLE_SESSION_KEYS
 //
 // Every subcommand finds the database the same way: DATABASE_URL, else the
@@ -45,6 +46,8 @@ Usage:
                              make the secret a creditor's site signs entry URLs with
   settle outbox [--creditor SLUG] [--show-body]
                              list recent emails and SMS and whether they went out
+  settle seed [--creditor SLUG] --debtors N [--invoices-per-debtor M] [--rebuild-indexes]
+                             generate a large data set for load tests
   settle keygen              print a new key for SETTLE_SESSION_KEYS
 
 Run 'settle COMMAND --help' for a command's flags.
@@ -90,6 +93,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return cmdOutbox(ctx, args, stdout, stderr)
 	case "webhook":
 		return cmdWebhook(ctx, args, stdout, stderr)
+	case "seed":
+		return cmdSeed(ctx, args, stdout, stderr)
 	case "keygen":
 		fmt.Fprintln(stdout, newSessionKey())
 		return nil

@@ -12,39 +12,19 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
 
 	"github.com/settle/settle/internal/ar"
+	"github.com/settle/settle/internal/seed"
 	"github.com/settle/settle/internal/testdb"
 )
 
 const benchDebtors = 1_000_000
 
-// Names, places and numbers for the generated debtors: common German
-// first names and surnames (and a few from elsewhere), with umlauts.
+// Names and places for the generated debtors: the load-test seed's.
 var (
-	benchFirstNames = pq.StringArray{"Anna", "Maria", "Ursula", "Monika", "Petra", "Elisabeth", "Sabine",
-		"Renate", "Helga", "Karin", "Brigitte", "Ingrid", "Erika", "Andrea", "Gisela", "Claudia", "Susanne",
-		"Gabriele", "Christa", "Christine", "Hannelore", "Julia", "Lena", "Lea", "Sophie", "Emma", "Mia",
-		"Hannah", "Laura", "Katharina", "Peter", "Michael", "Thomas", "Andreas", "Wolfgang", "Klaus", "Jürgen",
-		"Günter", "Stefan", "Christian", "Uwe", "Werner", "Horst", "Frank", "Dieter", "Manfred", "Gerhard",
-		"Hans", "Bernd", "Torsten", "Markus", "Matthias", "Alexander", "Martin", "Jan", "Lukas", "Felix",
-		"Jonas", "Paul", "Leon", "Maximilian", "Tobias", "Sebastian", "Florian", "Jörg"}
-	benchSurnames = pq.StringArray{"Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wagner",
-		"Becker", "Schulz", "Hoffmann", "Schäfer", "Koch", "Bauer", "Richter", "Klein", "Wolf", "Schröder",
-		"Neumann", "Schwarz", "Zimmermann", "Braun", "Krüger", "Hofmann", "Hartmann", "Lange", "Schmitt",
-		"Werner", "Schmitz", "Krause", "Meier", "Lehmann", "Schmid", "Schulze", "Maier", "Köhler", "Herrmann",
-		"König", "Walter", "Mayer", "Huber", "Kaiser", "Fuchs", "Peters", "Lang", "Scholz", "Möller", "Weiß",
-		"Jung", "Hahn", "Schubert", "Vogel", "Friedrich", "Keller", "Günther", "Frank", "Berger", "Winkler",
-		"Roth", "Beck", "Lorenz", "Baumann", "Franke", "Albrecht", "Schuster", "Simon", "Ludwig", "Böhm",
-		"Winter", "Kraus", "Martin", "Schumacher", "Krämer", "Vogt", "Stein", "Jäger", "Otto", "Sommer",
-		"Groß", "Seidel", "Heinrich", "Brandt", "Haas", "Schreiber", "Graf", "Schulte", "Dietrich", "Ziegler",
-		"Kuhn", "Kühn", "Pohl", "Engel", "Horn", "Busch", "Bergmann", "Thomas", "Voigt", "Sauer", "Arnold",
-		"Wolff", "Pfeiffer", "Kowalski", "Nowak", "Yılmaz", "Öztürk", "Kaya", "Demir", "Papadopoulos",
-		"Rossi", "Ivanova", "Nguyen"}
-	benchCities = pq.StringArray{"Berlin", "Hamburg", "München", "Köln", "Frankfurt am Main", "Stuttgart",
-		"Düsseldorf", "Leipzig", "Dortmund", "Essen", "Bremen", "Dresden", "Hannover", "Nürnberg", "Duisburg",
-		"Bochum", "Wuppertal", "Bielefeld", "Bonn", "Münster"}
+	benchFirstNames = seed.FirstNames
+	benchSurnames   = seed.Surnames
+	benchCities     = seed.Cities
 )
 
 // benchDebtorsSQL inserts the debtors with numbers in [$2, $3] for
