@@ -1,0 +1,345 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"strconv"
+	"time"
+
+	"github.com/lib/pq"
+)
+
+// DunningCandidate is an open invoice the dunning engine looks at, with
+// what it needs to know about its debtor, in one row.
+type DunningCandidate struct {
+	InvoiceID int64     `db:"invoice_id"`
+	DebtorID  int64     `db:"debtor_id"`
+	Number    string    `db:"number"`
+	IssueDate time.Time `db:"issue_date"`
+	DueDate   time.Time `db:"due_date"`
+	Currency  string    `db:"currency"`
+	OpenMinor int64     `db:"open_minor"` // the ledger's balance of the invoice (> 0)
+	HeldMinor int64     `db:"held_minor"` // held by live disputes (never more than open)
+	InPlan    bool      `db:"in_plan"`    // an active or requested plan holds it
+	// Done are the keys of the stages the engine already acted on.
+	Done pq.StringArray `db:"done"`
+
+	CustomerNumber   string `db:"customer_number"`
+	Kind             string `db:"kind"` // consumer, business
+	Name             string `db:"name"`
+	Email            string `db:"email"`
+	Phone            string `db:"phone"`
+	Street           string `db:"street"`
+	Postcode         string `db:"postcode"`
+	City             string `db:"city"`
+	Language         string `db:"language"`
+	PreferredChannel string `db:"preferred_channel"`
+	Segment          string `db:"segment"`
+	Hardship         bool   `db:"hardship"`
+	// LastSentAt is when the engine last sent this debtor anything.
+	LastSentAt *time.Time `db:"last_sent_at"`
+	// PromiseUntil is the date of the debtor's open promise to pay.
+	PromiseUntil *time.Time `db:"promise_until"`
+
+	// The debtor's payment behaviour (debtor_behaviour; nil before the
+	// first nightly computation).
+	InvoicesPaid   *int     `db:"invoices_paid"`
+	PaidLate       *int     `db:"paid_late"`
+	Late12m        *int     `db:"late_12m"`
+	UsualLagDays   *int     `db:"usual_lag_days"`
+	MonthsPunctual *int     `db:"months_punctual"`
+	Propensity     *float64 `db:"propensity"`
+}
+
+// DunningCandidates streams a creditor's open invoices due on or before
+// until, ordered by debtor and due date, to fn (which may stop the walk
+// by returning an error). It is one statement: the open amounts come
+// from one pass over the creditor's ledger, the holds, the stages done
+// and the behaviour from hash joins, so a million open invoices are read
+// in seconds, not a million lookups.
+func (s *Store) DunningCandidates(ctx context.Context, creditorID int64, until time.Time, fn func(*DunningCandidate) error) (err error) {
+	defer wrap(&err, "DunningCandidates(%d)", creditorID)
+	rows, err := s.q.QueryxContext(ctx, `WITH open AS (
+			SELECT l.invoice_id, sum(l.amount_minor) AS open_minor
+			FROM ledger_entries l
+			WHERE l.creditor_id = $1 AND l.invoice_id IS NOT NULL
+			GROUP BY l.invoice_id
+			HAVING sum(l.amount_minor) > 0
+		), held AS (
+			SELECT x.invoice_id, sum(x.disputed_minor) AS held_minor FROM disputes x
+			WHERE x.creditor_id = $1 AND x.status IN ('open', 'info_requested')
+			GROUP BY x.invoice_id
+		), planned AS (
+			SELECT pi.invoice_id FROM plan_invoices pi WHERE pi.creditor_id = $1 AND pi.held
+		), done AS (
+			SELECT a.invoice_id, array_agg(a.stage) AS done FROM dunning_actions a
+			WHERE a.creditor_id = $1 GROUP BY a.invoice_id
+		), sent AS (
+			SELECT a.debtor_id, max(a.created_at) AS last_sent_at FROM dunning_actions a
+			WHERE a.creditor_id = $1 AND a.status = 'sent' GROUP BY a.debtor_id
+		), promised AS (
+			SELECT p.debtor_id, max(p.due_date) AS promise_until FROM promises p
+			WHERE p.creditor_id = $1 AND p.status = 'open' GROUP BY p.debtor_id
+		)
+		SELECT i.id AS invoice_id, i.debtor_id, i.number, i.issue_date, i.due_date, i.currency, o.open_minor,
+			least(COALESCE(h.held_minor, 0), o.open_minor) AS held_minor, pl.invoice_id IS NOT NULL AS in_plan,
+			COALESCE(dn.done, '{}') AS done,
+			d.customer_number, d.kind, d.name, d.email, d.phone, d.street, d.postcode, d.city, d.language,
+			d.preferred_channel, d.segment, d.hardship, se.last_sent_at, pr.promise_until,
+			b.invoices_paid, b.paid_late, b.late_12m, b.usual_lag_days, b.months_punctual, b.propensity
+		FROM open o
+		JOIN invoices i ON i.id = o.invoice_id
+		JOIN debtors d ON d.creditor_id = i.creditor_id AND d.id = i.debtor_id
+		LEFT JOIN held h ON h.invoice_id = i.id
+		LEFT JOIN planned pl ON pl.invoice_id = i.id
+		LEFT JOIN done dn ON dn.invoice_id = i.id
+		LEFT JOIN sent se ON se.debtor_id = i.debtor_id
+		LEFT JOIN promised pr ON pr.debtor_id = i.debtor_id
+		LEFT JOIN debtor_behaviour b ON b.creditor_id = i.creditor_id AND b.debtor_id = i.debtor_id
+		WHERE i.creditor_id = $1 AND i.due_date <= $2::date
+		ORDER BY i.debtor_id, i.due_date, i.id`, creditorID, until.Format(time.DateOnly))
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var c DunningCandidate
+	for rows.Next() {
+		c = DunningCandidate{}
+		if err := rows.StructScan(&c); err != nil {
+			return err
+		}
+		if err := fn(&c); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// DunningAction is what the engine did for an invoice at a stage.
+type DunningAction struct {
+	ID            int64     `db:"id"`
+	CreditorID    int64     `db:"creditor_id"`
+	DebtorID      int64     `db:"debtor_id"`
+	InvoiceID     int64     `db:"invoice_id"`
+	RunID         *int64    `db:"run_id"`
+	PolicyKey     string    `db:"policy_key"`
+	PolicyVersion int       `db:"policy_version"`
+	Stage         string    `db:"stage"`
+	Kind          string    `db:"kind"`
+	Experiment    string    `db:"experiment"`
+	Variant       string    `db:"variant"`
+	Channel       string    `db:"channel"`
+	Tone          string    `db:"tone"`
+	Template      string    `db:"template"`
+	OpenMinor     int64     `db:"open_minor"`
+	FeeMinor      int64     `db:"fee_minor"`
+	InterestMinor int64     `db:"interest_minor"`
+	Currency      string    `db:"currency"`
+	Status        string    `db:"status"` // sent, skipped
+	SkipReason    string    `db:"skip_reason"`
+	MessageID     *int64    `db:"message_id"`
+	LinkID        *int64    `db:"link_id"`
+	CreatedAt     time.Time `db:"created_at"`
+}
+
+const dunningActionColumns = `id, creditor_id, debtor_id, invoice_id, run_id, policy_key, policy_version, stage, kind,
+	experiment, variant, channel, tone, template, open_minor, fee_minor, interest_minor, currency, status, skip_reason,
+	message_id, link_id, created_at`
+
+// ClaimDunningActions inserts the actions and returns those that were
+// new: an action whose (invoice, stage) exists already is left out, so
+// of two runs at once exactly one gets each action (and sends its
+// message, in the same transaction). Set-based: one statement for the
+// whole batch.
+func (s *Store) ClaimDunningActions(ctx context.Context, list []DunningAction) (claimed []DunningAction, err error) {
+	defer wrap(&err, "ClaimDunningActions(%d)", len(list))
+	if len(list) == 0 {
+		return nil, nil
+	}
+	n := len(list)
+	var (
+		creditor, debtor, invoice, run, version, open, fee, interest = make([]int64, n), make([]int64, n), make([]int64, n),
+			make([]*int64, n), make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
+		policy, stage, kind, experiment, variant, channel, tone, template, currency, status, reason = make([]string, n),
+			make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n),
+			make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	)
+	for i, a := range list {
+		creditor[i], debtor[i], invoice[i], run[i], version[i] = a.CreditorID, a.DebtorID, a.InvoiceID, a.RunID, int64(a.PolicyVersion)
+		open[i], fee[i], interest[i] = a.OpenMinor, a.FeeMinor, a.InterestMinor
+		policy[i], stage[i], kind[i], experiment[i], variant[i] = a.PolicyKey, a.Stage, a.Kind, a.Experiment, a.Variant
+		channel[i], tone[i], template[i], currency[i], status[i], reason[i] = a.Channel, a.Tone, a.Template, a.Currency, a.Status, a.SkipReason
+	}
+	runs := make([]string, n) // nullable bigints travel as text
+	for i, r := range run {
+		if r != nil {
+			runs[i] = strconv.FormatInt(*r, 10)
+		}
+	}
+	err = s.q.SelectContext(ctx, &claimed, `INSERT INTO dunning_actions (creditor_id, debtor_id, invoice_id, run_id,
+			policy_key, policy_version, stage, kind, experiment, variant, channel, tone, template, open_minor, fee_minor,
+			interest_minor, currency, status, skip_reason)
+		SELECT c, d, i, NULLIF(r, '')::bigint, p, v, s, k, e, va, ch, t, te, o, f, it, cu, st, re
+		FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::int[], $7::text[], $8::text[],
+			$9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::bigint[], $15::bigint[], $16::bigint[],
+			$17::text[], $18::text[], $19::text[])
+			AS x(c, d, i, r, p, v, s, k, e, va, ch, t, te, o, f, it, cu, st, re)
+		ON CONFLICT (invoice_id, stage) DO NOTHING
+		RETURNING `+dunningActionColumns,
+		pq.Array(creditor), pq.Array(debtor), pq.Array(invoice), pq.Array(runs), pq.Array(policy), pq.Array(version),
+		pq.Array(stage), pq.Array(kind), pq.Array(experiment), pq.Array(variant), pq.Array(channel), pq.Array(tone),
+		pq.Array(template), pq.Array(open), pq.Array(fee), pq.Array(interest), pq.Array(currency), pq.Array(status),
+		pq.Array(reason))
+	return claimed, err
+}
+
+// SetDunningActionMessage records the message (and the link in it) an
+// action sent.
+func (s *Store) SetDunningActionMessage(ctx context.Context, creditorID int64, actionIDs []int64, messageID, linkID *int64) (err error) {
+	defer wrap(&err, "SetDunningActionMessage(%d)", creditorID)
+	_, err = s.q.ExecContext(ctx, `UPDATE dunning_actions SET message_id = $3, link_id = $4
+		WHERE creditor_id = $1 AND id = ANY($2)`, creditorID, pq.Array(actionIDs), messageID, linkID)
+	return err
+}
+
+// DunningActions lists an invoice's actions, oldest first.
+func (s *Store) DunningActions(ctx context.Context, creditorID, invoiceID int64) (list []DunningAction, err error) {
+	defer wrap(&err, "DunningActions(%d, %d)", creditorID, invoiceID)
+	err = s.q.SelectContext(ctx, &list, `SELECT `+dunningActionColumns+` FROM dunning_actions
+		WHERE creditor_id = $1 AND invoice_id = $2 ORDER BY id`, creditorID, invoiceID)
+	return list, err
+}
+
+// DunningRun is one run of the engine.
+type DunningRun struct {
+	ID         int64           `db:"id"`
+	CreditorID int64           `db:"creditor_id"`
+	AsOf       time.Time       `db:"as_of"`
+	DryRun     bool            `db:"dry_run"`
+	StartedAt  time.Time       `db:"started_at"`
+	FinishedAt *time.Time      `db:"finished_at"`
+	Stats      json.RawMessage `db:"stats"`
+}
+
+// StartDunningRun records the start of a run.
+func (s *Store) StartDunningRun(ctx context.Context, creditorID int64, asOf time.Time, dryRun bool) (id int64, err error) {
+	defer wrap(&err, "StartDunningRun(%d)", creditorID)
+	err = s.q.GetContext(ctx, &id, `INSERT INTO dunning_runs (creditor_id, as_of, dry_run) VALUES ($1, $2, $3) RETURNING id`,
+		creditorID, asOf, dryRun)
+	return id, err
+}
+
+// FinishDunningRun records a run's end and what it did.
+func (s *Store) FinishDunningRun(ctx context.Context, id int64, stats any, at time.Time) (err error) {
+	defer wrap(&err, "FinishDunningRun(%d)", id)
+	b, err := json.Marshal(stats)
+	if err != nil {
+		return err
+	}
+	_, err = s.q.ExecContext(ctx, `UPDATE dunning_runs SET finished_at = $2, stats = $3 WHERE id = $1`, id, at, b)
+	return err
+}
+
+// DunningDocument is a creditor's stored policy or settings document.
+type DunningDocument struct {
+	Key        string          `db:"key"`
+	Version    int             `db:"version"`
+	Definition json.RawMessage `db:"definition"`
+	UpdatedAt  time.Time       `db:"updated_at"`
+	UpdatedBy  *int64          `db:"updated_by"`
+}
+
+// DunningPolicies lists a creditor's stored policies (none: the
+// defaults apply).
+func (s *Store) DunningPolicies(ctx context.Context, creditorID int64) (list []DunningDocument, err error) {
+	defer wrap(&err, "DunningPolicies(%d)", creditorID)
+	err = s.q.SelectContext(ctx, &list, `SELECT key, version, definition, updated_at, updated_by
+		FROM dunning_policies WHERE creditor_id = $1 ORDER BY key`, creditorID)
+	return list, err
+}
+
+// SaveDunningPolicy stores a policy document, raising its version.
+func (s *Store) SaveDunningPolicy(ctx context.Context, creditorID int64, key string, definition []byte, by *int64) (version int, err error) {
+	defer wrap(&err, "SaveDunningPolicy(%d, %q)", creditorID, key)
+	err = s.q.GetContext(ctx, &version, `INSERT INTO dunning_policies (creditor_id, key, definition, updated_by)
+		VALUES ($1, $2, $3, $4)
+		ON CONFLICT (creditor_id, key) DO UPDATE SET definition = EXCLUDED.definition, updated_by = EXCLUDED.updated_by,
+			version = dunning_policies.version + 1, updated_at = now()
+		RETURNING version`, creditorID, key, definition, by)
+	return version, err
+}
+
+// DeleteDunningPolicy removes a stored policy.
+func (s *Store) DeleteDunningPolicy(ctx context.Context, creditorID int64, key string) (err error) {
+	defer wrap(&err, "DeleteDunningPolicy(%d, %q)", creditorID, key)
+	_, err = s.q.ExecContext(ctx, `DELETE FROM dunning_policies WHERE creditor_id = $1 AND key = $2`, creditorID, key)
+	return err
+}
+
+// DunningSettings is a creditor's stored settings document (nil: none).
+func (s *Store) DunningSettings(ctx context.Context, creditorID int64) (doc *DunningDocument, err error) {
+	defer wrap(&err, "DunningSettings(%d)", creditorID)
+	var list []DunningDocument
+	if err := s.q.SelectContext(ctx, &list, `SELECT '' AS key, version, config AS definition, updated_at, updated_by
+		FROM dunning_settings WHERE creditor_id = $1`, creditorID); err != nil {
+		return nil, err
+	}
+	if len(list) == 0 {
+		return nil, nil
+	}
+	return &list[0], nil
+}
+
+// SaveDunningSettings stores the settings document, raising its version.
+func (s *Store) SaveDunningSettings(ctx context.Context, creditorID int64, config []byte, by *int64) (version int, err error) {
+	defer wrap(&err, "SaveDunningSettings(%d)", creditorID)
+	err = s.q.GetContext(ctx, &version, `INSERT INTO dunning_settings (creditor_id, config, updated_by) VALUES ($1, $2, $3)
+		ON CONFLICT (creditor_id) DO UPDATE SET config = EXCLUDED.config, updated_by = EXCLUDED.updated_by,
+			version = dunning_settings.version + 1, updated_at = now()
+		RETURNING version`, creditorID, config, by)
+	return version, err
+}
+
+// ComputeDebtorBehaviour refreshes debtor_behaviour for every debtor of
+// a creditor with an invoice, as of now, in one statement: how many
+// invoices they paid in the last two years and how many of those late
+// (more than 3 days after the due date), how many were late (paid late
+// or still overdue by more than 3 days) in the last 12 months, their
+// usual lag (80th percentile of paid-on minus due date over their last
+// 12 paid invoices) and the full months since their last late payment.
+// An invoice counts as paid on the value date of the payment that
+// settled it (its last payment allocation).
+func (s *Store) ComputeDebtorBehaviour(ctx context.Context, creditorID int64, now time.Time, today time.Time) (n int64, err error) {
+	defer wrap(&err, "ComputeDebtorBehaviour(%d)", creditorID)
+	res, err := s.q.ExecContext(ctx, `WITH inv AS (
+			SELECT i.debtor_id, i.id, i.due_date, sum(l.amount_minor) AS open_minor,
+				max(l.value_date) FILTER (WHERE l.kind = 'payment') AS paid_on
+			FROM invoices i JOIN ledger_entries l ON l.invoice_id = i.id
+			WHERE i.creditor_id = $1 AND i.due_date > $3::date - 730 AND i.due_date <= $3::date
+			GROUP BY i.debtor_id, i.id, i.due_date
+		), facts AS (
+			SELECT debtor_id, id, due_date, paid_on,
+				CASE WHEN open_minor <= 0 THEN paid_on - due_date END AS lag,
+				(open_minor <= 0 AND paid_on - due_date > 3) OR (open_minor > 0 AND $3::date - due_date > 3) AS late,
+				row_number() OVER (PARTITION BY debtor_id, open_minor <= 0 ORDER BY due_date DESC) AS recent
+			FROM inv
+		)
+		INSERT INTO debtor_behaviour (creditor_id, debtor_id, computed_at, invoices_paid, paid_late, late_12m,
+			usual_lag_days, months_punctual)
+		SELECT $1, debtor_id, $2,
+			count(*) FILTER (WHERE lag IS NOT NULL),
+			count(*) FILTER (WHERE lag IS NOT NULL AND late),
+			count(*) FILTER (WHERE late AND due_date > $3::date - 365),
+			ceil(percentile_cont(0.8) WITHIN GROUP (ORDER BY lag) FILTER (WHERE lag IS NOT NULL AND recent <= 12))::int,
+			(extract(year FROM age($3::date, COALESCE(max(due_date) FILTER (WHERE late), min(due_date)))) * 12
+				+ extract(month FROM age($3::date, COALESCE(max(due_date) FILTER (WHERE late), min(due_date)))))::int
+		FROM facts GROUP BY debtor_id
+		ON CONFLICT (creditor_id, debtor_id) DO UPDATE SET computed_at = EXCLUDED.computed_at,
+			invoices_paid = EXCLUDED.invoices_paid, paid_late = EXCLUDED.paid_late, late_12m = EXCLUDED.late_12m,
+			usual_lag_days = EXCLUDED.usual_lag_days, months_punctual = EXCLUDED.months_punctual`,
+		creditorID, now, today.Format(time.DateOnly))
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
