@@ -166,7 +166,9 @@ func TestComputeDebtorBehaviour(t *testing.T) {
 		}
 	}
 	check(seed.Punctual, func(paid, late, _ int, lag *int) bool { return paid >= 3 && late == 0 && lag != nil && *lag <= 2 })
-	check(seed.VeryLate, func(paid, late, late12 int, lag *int) bool { return late >= 1 && late12 >= late && lag != nil && *lag >= 10 })
+	check(seed.VeryLate, func(paid, late, late12 int, lag *int) bool {
+		return late >= 1 && late12 >= late && lag != nil && *lag >= 10
+	})
 	check(seed.NonPayer, func(paid, late, late12 int, lag *int) bool { return paid == 0 && late12 >= 2 && lag == nil })
 	// Running it again updates in place.
 	if n, err := st.ComputeDebtorBehaviour(ctx, cid, asOf.Add(time.Hour), asOf); err != nil || n != 300 {
