@@ -102,6 +102,7 @@ CREATE TABLE debtor_behaviour (
     late_12m         int NOT NULL DEFAULT 0,  -- invoices paid late or overdue in the last 12 months
     usual_lag_days   int,                     -- 80th percentile of (paid on − due date) of the last 12 paid
     months_punctual  int NOT NULL DEFAULT 0,  -- since the last late payment (or the first invoice)
+    tenure_months    int NOT NULL DEFAULT 0,  -- since the first invoice
     propensity       real CHECK (propensity BETWEEN 0 AND 1),
     factors          jsonb NOT NULL DEFAULT '[]',
     PRIMARY KEY (creditor_id, debtor_id),
@@ -120,7 +121,20 @@ CREATE TABLE propensity_models (
 );
 CREATE INDEX propensity_models_creditor_idx ON propensity_models (creditor_id, trained_at DESC);
 
+-- Two more message states: a dunning message whose invoices were paid
+-- (or disputed, or put in a plan) before it went out is cancelled, not
+-- sent; letters wait for the print-and-mail export.
+ALTER TABLE messages DROP CONSTRAINT messages_status_check;
+ALTER TABLE messages ADD CONSTRAINT messages_status_check
+    CHECK (status IN ('queued', 'sent', 'failed', 'unsent', 'cancelled', 'to_print'));
+CREATE INDEX messages_to_print_idx ON messages (creditor_id, id) WHERE status = 'to_print';
+
 -- +goose Down
+DROP INDEX messages_to_print_idx;
+UPDATE messages SET status = 'unsent' WHERE status IN ('cancelled', 'to_print');
+ALTER TABLE messages DROP CONSTRAINT messages_status_check;
+ALTER TABLE messages ADD CONSTRAINT messages_status_check
+    CHECK (status IN ('queued', 'sent', 'failed', 'unsent'));
 DROP TABLE propensity_models, debtor_behaviour, dunning_experiments;
 ALTER TABLE ledger_entries DROP COLUMN dunning_action_id;
 DROP TABLE dunning_actions, dunning_runs, dunning_settings, dunning_policies;

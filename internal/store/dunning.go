@@ -21,8 +21,13 @@ type DunningCandidate struct {
 	OpenMinor int64     `db:"open_minor"` // the ledger's balance of the invoice (> 0)
 	HeldMinor int64     `db:"held_minor"` // held by live disputes (never more than open)
 	InPlan    bool      `db:"in_plan"`    // an active or requested plan holds it
-	// Done are the keys of the stages the engine already acted on.
-	Done pq.StringArray `db:"done"`
+	// Fees and default interest booked on the invoice so far.
+	FeesMinor     int64 `db:"fees_minor"`
+	InterestMinor int64 `db:"interest_minor"`
+	// Done are the keys of the stages the engine already acted on;
+	// FirstReminderAt is when the first reminder (or final notice) went.
+	Done            pq.StringArray `db:"done"`
+	FirstReminderAt *time.Time     `db:"first_reminder_at"`
 
 	CustomerNumber   string `db:"customer_number"`
 	Kind             string `db:"kind"` // consumer, business
@@ -48,6 +53,7 @@ type DunningCandidate struct {
 	Late12m        *int     `db:"late_12m"`
 	UsualLagDays   *int     `db:"usual_lag_days"`
 	MonthsPunctual *int     `db:"months_punctual"`
+	TenureMonths   *int     `db:"tenure_months"`
 	Propensity     *float64 `db:"propensity"`
 }
 
@@ -60,7 +66,9 @@ type DunningCandidate struct {
 func (s *Store) DunningCandidates(ctx context.Context, creditorID int64, until time.Time, fn func(*DunningCandidate) error) (err error) {
 	defer wrap(&err, "DunningCandidates(%d)", creditorID)
 	rows, err := s.q.QueryxContext(ctx, `WITH open AS (
-			SELECT l.invoice_id, sum(l.amount_minor) AS open_minor
+			SELECT l.invoice_id, sum(l.amount_minor) AS open_minor,
+				COALESCE(sum(l.amount_minor) FILTER (WHERE l.kind = 'fee'), 0) AS fees_minor,
+				COALESCE(sum(l.amount_minor) FILTER (WHERE l.kind = 'interest'), 0) AS interest_minor
 			FROM ledger_entries l
 			WHERE l.creditor_id = $1 AND l.invoice_id IS NOT NULL
 			GROUP BY l.invoice_id
@@ -72,7 +80,9 @@ func (s *Store) DunningCandidates(ctx context.Context, creditorID int64, until t
 		), planned AS (
 			SELECT pi.invoice_id FROM plan_invoices pi WHERE pi.creditor_id = $1 AND pi.held
 		), done AS (
-			SELECT a.invoice_id, array_agg(a.stage) AS done FROM dunning_actions a
+			SELECT a.invoice_id, array_agg(a.stage) AS done,
+				min(a.created_at) FILTER (WHERE a.kind IN ('reminder', 'final') AND a.status = 'sent') AS first_reminder_at
+			FROM dunning_actions a
 			WHERE a.creditor_id = $1 GROUP BY a.invoice_id
 		), sent AS (
 			SELECT a.debtor_id, max(a.created_at) AS last_sent_at FROM dunning_actions a
@@ -83,10 +93,10 @@ func (s *Store) DunningCandidates(ctx context.Context, creditorID int64, until t
 		)
 		SELECT i.id AS invoice_id, i.debtor_id, i.number, i.issue_date, i.due_date, i.currency, o.open_minor,
 			least(COALESCE(h.held_minor, 0), o.open_minor) AS held_minor, pl.invoice_id IS NOT NULL AS in_plan,
-			COALESCE(dn.done, '{}') AS done,
+			o.fees_minor, o.interest_minor, COALESCE(dn.done, '{}') AS done, dn.first_reminder_at,
 			d.customer_number, d.kind, d.name, d.email, d.phone, d.street, d.postcode, d.city, d.language,
 			d.preferred_channel, d.segment, d.hardship, se.last_sent_at, pr.promise_until,
-			b.invoices_paid, b.paid_late, b.late_12m, b.usual_lag_days, b.months_punctual, b.propensity
+			b.invoices_paid, b.paid_late, b.late_12m, b.usual_lag_days, b.months_punctual, b.tenure_months, b.propensity
 		FROM open o
 		JOIN invoices i ON i.id = o.invoice_id
 		JOIN debtors d ON d.creditor_id = i.creditor_id AND d.id = i.debtor_id
@@ -325,21 +335,167 @@ func (s *Store) ComputeDebtorBehaviour(ctx context.Context, creditorID int64, no
 			FROM inv
 		)
 		INSERT INTO debtor_behaviour (creditor_id, debtor_id, computed_at, invoices_paid, paid_late, late_12m,
-			usual_lag_days, months_punctual)
+			usual_lag_days, months_punctual, tenure_months)
 		SELECT $1, debtor_id, $2,
 			count(*) FILTER (WHERE lag IS NOT NULL),
 			count(*) FILTER (WHERE lag IS NOT NULL AND late),
 			count(*) FILTER (WHERE late AND due_date > $3::date - 365),
 			ceil(percentile_cont(0.8) WITHIN GROUP (ORDER BY lag) FILTER (WHERE lag IS NOT NULL AND recent <= 12))::int,
 			(extract(year FROM age($3::date, COALESCE(max(due_date) FILTER (WHERE late), min(due_date)))) * 12
-				+ extract(month FROM age($3::date, COALESCE(max(due_date) FILTER (WHERE late), min(due_date)))))::int
+				+ extract(month FROM age($3::date, COALESCE(max(due_date) FILTER (WHERE late), min(due_date)))))::int,
+			(SELECT (extract(year FROM age($3::date, min(i.issue_date))) * 12 + extract(month FROM age($3::date, min(i.issue_date))))::int
+				FROM invoices i WHERE i.creditor_id = $1 AND i.debtor_id = facts.debtor_id)
 		FROM facts GROUP BY debtor_id
 		ON CONFLICT (creditor_id, debtor_id) DO UPDATE SET computed_at = EXCLUDED.computed_at,
 			invoices_paid = EXCLUDED.invoices_paid, paid_late = EXCLUDED.paid_late, late_12m = EXCLUDED.late_12m,
-			usual_lag_days = EXCLUDED.usual_lag_days, months_punctual = EXCLUDED.months_punctual`,
+			usual_lag_days = EXCLUDED.usual_lag_days, months_punctual = EXCLUDED.months_punctual,
+			tenure_months = EXCLUDED.tenure_months`,
 		creditorID, now, today.Format(time.DateOnly))
 	if err != nil {
 		return 0, err
 	}
 	return res.RowsAffected()
+}
+
+// DunningMessage is a message the engine sends for some of its actions,
+// with the fresh link it carries.
+type DunningMessage struct {
+	DebtorID  int64
+	ActionIDs []int64
+	// The link: its token's hash, the channel it travels by, its end.
+	TokenHash []byte
+	ExpiresAt time.Time
+	// The message; Status is queued (email, SMS) or to_print (letters).
+	Channel, Recipient, Subject, Body, HTMLBody, Status string
+}
+
+// DunningBooking is a fee or default interest the engine books on an
+// invoice with an action.
+type DunningBooking struct {
+	ActionID, DebtorID, InvoiceID int64
+	Kind                          string // fee, interest
+	AmountMinor                   int64
+	Currency                      string
+	ValueDate                     time.Time
+	Reference                     string
+}
+
+// RecordDunningSends writes what a batch of claimed actions sends, in a
+// handful of statements whatever the batch's size: the links, the
+// messages (whose insert queues their delivery), the actions' message
+// and link, the fees and interest on the ledger and the timeline
+// entries. Call it in the transaction that claimed the actions.
+func (s *Store) RecordDunningSends(ctx context.Context, creditorID int64, msgs []DunningMessage, bookings []DunningBooking, timeline []DunningTimelineEntry) (err error) {
+	defer wrap(&err, "RecordDunningSends(%d, %d)", creditorID, len(msgs))
+	if n := len(msgs); n > 0 {
+		var linkIDs, msgIDs []int64
+		if err := s.q.SelectContext(ctx, &linkIDs, `SELECT nextval(pg_get_serial_sequence('access_links', 'id'))
+			FROM generate_series(1, $1)`, n); err != nil {
+			return err
+		}
+		if err := s.q.SelectContext(ctx, &msgIDs, `SELECT nextval(pg_get_serial_sequence('messages', 'id'))
+			FROM generate_series(1, $1)`, n); err != nil {
+			return err
+		}
+		debtor, hashes, channel, expires := make([]int64, n), make([][]byte, n), make([]string, n), make([]string, n)
+		recipient, subject, body, html, status := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		var actionIDs, actionMsg, actionLink []int64
+		for i, m := range msgs {
+			debtor[i], hashes[i], channel[i], expires[i] = m.DebtorID, m.TokenHash, m.Channel, m.ExpiresAt.UTC().Format(time.RFC3339Nano)
+			recipient[i], subject[i], body[i], html[i], status[i] = m.Recipient, m.Subject, m.Body, m.HTMLBody, m.Status
+			for _, a := range m.ActionIDs {
+				actionIDs, actionMsg, actionLink = append(actionIDs, a), append(actionMsg, msgIDs[i]), append(actionLink, linkIDs[i])
+			}
+		}
+		if _, err := s.q.ExecContext(ctx, `INSERT INTO access_links (id, creditor_id, debtor_id, token_hash, purpose, channel, expires_at)
+			SELECT id, $1, d, h, 'portal', ch, e::timestamptz FROM unnest($2::bigint[], $3::bigint[], $4::bytea[], $5::text[], $6::text[])
+				AS x(id, d, h, ch, e)`,
+			creditorID, pq.Array(linkIDs), pq.Array(debtor), pq.Array(hashes), pq.Array(channel), pq.Array(expires)); err != nil {
+			return err
+		}
+		if _, err := s.q.ExecContext(ctx, `INSERT INTO messages (id, creditor_id, debtor_id, channel, recipient, subject, body,
+				html_body, purpose, status)
+			SELECT id, $1, d, ch, r, su, b, h, 'dunning', st FROM unnest($2::bigint[], $3::bigint[], $4::text[], $5::text[],
+				$6::text[], $7::text[], $8::text[], $9::text[]) AS x(id, d, ch, r, su, b, h, st)`,
+			creditorID, pq.Array(msgIDs), pq.Array(debtor), pq.Array(channel), pq.Array(recipient), pq.Array(subject),
+			pq.Array(body), pq.Array(html), pq.Array(status)); err != nil {
+			return err
+		}
+		if _, err := s.q.ExecContext(ctx, `UPDATE dunning_actions a SET message_id = x.m, link_id = x.l
+			FROM unnest($2::bigint[], $3::bigint[], $4::bigint[]) AS x(a, m, l)
+			WHERE a.creditor_id = $1 AND a.id = x.a`,
+			creditorID, pq.Array(actionIDs), pq.Array(actionMsg), pq.Array(actionLink)); err != nil {
+			return err
+		}
+	}
+	if n := len(bookings); n > 0 {
+		action, debtor, invoice, amount := make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
+		kind, currency, ref, date := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		for i, b := range bookings {
+			action[i], debtor[i], invoice[i], amount[i] = b.ActionID, b.DebtorID, b.InvoiceID, b.AmountMinor
+			kind[i], currency[i], ref[i], date[i] = b.Kind, b.Currency, b.Reference, b.ValueDate.Format(time.DateOnly)
+		}
+		if _, err := s.q.ExecContext(ctx, `INSERT INTO ledger_entries (creditor_id, debtor_id, invoice_id, kind, amount_minor,
+				currency, value_date, reference, dunning_action_id)
+			SELECT $1, d, i, k, a, c, v::date, r, ac FROM unnest($2::bigint[], $3::bigint[], $4::text[], $5::bigint[],
+				$6::text[], $7::text[], $8::text[], $9::bigint[]) AS x(d, i, k, a, c, v, r, ac)`,
+			creditorID, pq.Array(debtor), pq.Array(invoice), pq.Array(kind), pq.Array(amount), pq.Array(currency),
+			pq.Array(date), pq.Array(ref), pq.Array(action)); err != nil {
+			return err
+		}
+	}
+	if n := len(timeline); n > 0 {
+		debtor, invoice := make([]int64, n), make([]int64, n)
+		kind, channel, data := make([]string, n), make([]string, n), make([]string, n)
+		for i, t := range timeline {
+			b, err := json.Marshal(t.Data)
+			if err != nil {
+				return err
+			}
+			debtor[i], invoice[i], kind[i], channel[i], data[i] = t.DebtorID, t.InvoiceID, t.Kind, t.Channel, string(b)
+		}
+		if _, err := s.q.ExecContext(ctx, `INSERT INTO interactions (creditor_id, debtor_id, invoice_id, kind, channel, actor,
+				visibility, data)
+			SELECT $1, d, i, k, ch, 'system', 'customer', da::jsonb FROM unnest($2::bigint[], $3::bigint[], $4::text[],
+				$5::text[], $6::text[]) AS x(d, i, k, ch, da)`,
+			creditorID, pq.Array(debtor), pq.Array(invoice), pq.Array(kind), pq.Array(channel), pq.Array(data)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// DunningTimelineEntry is a customer-visible timeline entry for an
+// action (a reminder sent, a fee charged).
+type DunningTimelineEntry struct {
+	DebtorID, InvoiceID int64
+	Kind, Channel       string
+	Data                map[string]any
+}
+
+// DunnableNow re-reads, right before the engine sends, what of each of
+// the invoices may still be dunned: the open amount less what live
+// disputes hold. Invoices paid meanwhile, fully disputed, taken into a
+// plan, or of a debtor who has since promised to pay are left out.
+func (s *Store) DunnableNow(ctx context.Context, creditorID int64, invoiceIDs []int64) (m map[int64]int64, err error) {
+	defer wrap(&err, "DunnableNow(%d, %d)", creditorID, len(invoiceIDs))
+	var rows []struct {
+		ID    int64 `db:"id"`
+		Minor int64 `db:"minor"`
+	}
+	err = s.q.SelectContext(ctx, &rows, `SELECT i.id, o.open - COALESCE(h.held, 0) AS minor
+		FROM invoices i
+		CROSS JOIN LATERAL (SELECT sum(l.amount_minor) AS open FROM ledger_entries l WHERE l.invoice_id = i.id) AS o
+		LEFT JOIN LATERAL (SELECT sum(x.disputed_minor) AS held FROM disputes x
+			WHERE x.invoice_id = i.id AND x.status IN ('open', 'info_requested')) AS h ON true
+		WHERE i.creditor_id = $1 AND i.id = ANY($2)
+			AND o.open - COALESCE(h.held, 0) > 0
+			AND NOT EXISTS (SELECT 1 FROM plan_invoices pi WHERE pi.invoice_id = i.id AND pi.held)
+			AND NOT EXISTS (SELECT 1 FROM promises p WHERE p.creditor_id = $1 AND p.debtor_id = i.debtor_id AND p.status = 'open')`,
+		creditorID, pq.Array(invoiceIDs))
+	m = make(map[int64]int64, len(rows))
+	for _, r := range rows {
+		m[r.ID] = r.Minor
+	}
+	return m, err
 }
