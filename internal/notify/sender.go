@@ -28,6 +28,11 @@ const (
 	StatusSent   = "sent"   // handed to the provider
 	StatusFailed = "failed" // given up: a permanent error or the last attempt
 	StatusUnsent = "unsent" // no provider configured for the channel; not retried
+	// StatusCancelled: Check said the message is no longer needed (a
+	// reminder whose invoices were paid before it went out).
+	StatusCancelled = "cancelled"
+	// StatusToPrint: a letter waiting for the print-and-mail export.
+	StatusToPrint = "to_print"
 )
 
 // Sender delivers messages: its Send is the handler of JobKind.
@@ -36,6 +41,11 @@ type Sender struct {
 	Config
 	Log  *slog.Logger // nil: no logs
 	HTTP *http.Client // for the SMS provider; nil: a client with a 30 s timeout
+	// Check, if set, is asked right before a message goes out whether it
+	// is still wanted: a non-empty reason cancels it (status cancelled,
+	// the reason in last_error). Dunning uses it to re-check that a
+	// reminder's invoices are still unpaid and undisputed.
+	Check func(ctx context.Context, messageID int64, purpose string) (reason string, err error)
 }
 
 // payload is the job's payload.
@@ -88,7 +98,7 @@ func (s *Sender) Send(ctx context.Context, job *jobs.Job) error {
 	}
 	log := s.log().With("message_id", m.ID, "creditor_id", m.CreditorID, "channel", m.Channel,
 		"to", maskRecipient(m.Channel, m.Recipient), "purpose", m.Purpose, "attempt", job.Attempt)
-	if m.Status == StatusSent || m.Status == StatusFailed {
+	if m.Status == StatusSent || m.Status == StatusFailed || m.Status == StatusCancelled {
 		log.InfoContext(ctx, "message already settled", "status", m.Status)
 		return nil
 	}
@@ -96,6 +106,16 @@ func (s *Sender) Send(ctx context.Context, job *jobs.Job) error {
 		// The code has expired: sending it now would only confuse.
 		log.WarnContext(ctx, "one-time code expired before it could be sent")
 		return s.finish(ctx, m, StatusFailed, "", "expired: the one-time code was no longer valid", false)
+	}
+	if s.Check != nil {
+		reason, err := s.Check(ctx, m.ID, m.Purpose)
+		if err != nil {
+			return err
+		}
+		if reason != "" {
+			log.InfoContext(ctx, "message cancelled before sending", "reason", reason)
+			return s.finish(ctx, m, StatusCancelled, "", reason, false)
+		}
 	}
 	smtpCfg, smsCfg, err := s.Config.parse()
 	if err != nil {

@@ -26,8 +26,9 @@ type DunningCandidate struct {
 	InterestMinor int64 `db:"interest_minor"`
 	// Done are the keys of the stages the engine already acted on;
 	// FirstReminderAt is when the first reminder (or final notice) went.
-	Done            pq.StringArray `db:"done"`
-	FirstReminderAt *time.Time     `db:"first_reminder_at"`
+	Done                 pq.StringArray `db:"done"`
+	FirstReminderAt      *time.Time     `db:"first_reminder_at"`
+	FirstReminderChannel *string        `db:"first_reminder_channel"`
 
 	CustomerNumber   string `db:"customer_number"`
 	Kind             string `db:"kind"` // consumer, business
@@ -81,7 +82,9 @@ func (s *Store) DunningCandidates(ctx context.Context, creditorID int64, until t
 			SELECT pi.invoice_id FROM plan_invoices pi WHERE pi.creditor_id = $1 AND pi.held
 		), done AS (
 			SELECT a.invoice_id, array_agg(a.stage) AS done,
-				min(a.created_at) FILTER (WHERE a.kind IN ('reminder', 'final') AND a.status = 'sent') AS first_reminder_at
+				min(a.created_at) FILTER (WHERE a.kind IN ('reminder', 'final') AND a.status = 'sent') AS first_reminder_at,
+				(array_agg(a.channel ORDER BY a.id) FILTER (WHERE a.kind IN ('reminder', 'final') AND a.status = 'sent'))[1]
+					AS first_reminder_channel
 			FROM dunning_actions a
 			WHERE a.creditor_id = $1 GROUP BY a.invoice_id
 		), sent AS (
@@ -93,7 +96,7 @@ func (s *Store) DunningCandidates(ctx context.Context, creditorID int64, until t
 		)
 		SELECT i.id AS invoice_id, i.debtor_id, i.number, i.issue_date, i.due_date, i.currency, o.open_minor,
 			least(COALESCE(h.held_minor, 0), o.open_minor) AS held_minor, pl.invoice_id IS NOT NULL AS in_plan,
-			o.fees_minor, o.interest_minor, COALESCE(dn.done, '{}') AS done, dn.first_reminder_at,
+			o.fees_minor, o.interest_minor, COALESCE(dn.done, '{}') AS done, dn.first_reminder_at, dn.first_reminder_channel,
 			d.customer_number, d.kind, d.name, d.email, d.phone, d.street, d.postcode, d.city, d.language,
 			d.preferred_channel, d.segment, d.hardship, se.last_sent_at, pr.promise_until,
 			b.invoices_paid, b.paid_late, b.late_12m, b.usual_lag_days, b.months_punctual, b.tenure_months, b.propensity
@@ -156,7 +159,8 @@ const dunningActionColumns = `id, creditor_id, debtor_id, invoice_id, run_id, po
 	experiment, variant, channel, tone, template, open_minor, fee_minor, interest_minor, currency, status, skip_reason,
 	message_id, link_id, created_at`
 
-// ClaimDunningActions inserts the actions and returns those that were
+// ClaimDunningActions inserts the actions (created_at: their CreatedAt,
+// the instant the run acts as of, or now) and returns those that were
 // new: an action whose (invoice, stage) exists already is left out, so
 // of two runs at once exactly one gets each action (and sends its
 // message, in the same transaction). Set-based: one statement for the
@@ -170,6 +174,7 @@ func (s *Store) ClaimDunningActions(ctx context.Context, list []DunningAction) (
 	var (
 		creditor, debtor, invoice, run, version, open, fee, interest = make([]int64, n), make([]int64, n), make([]int64, n),
 			make([]*int64, n), make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
+		created                                                                                     = make([]string, n)
 		policy, stage, kind, experiment, variant, channel, tone, template, currency, status, reason = make([]string, n),
 			make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n),
 			make([]string, n), make([]string, n), make([]string, n), make([]string, n)
@@ -179,6 +184,9 @@ func (s *Store) ClaimDunningActions(ctx context.Context, list []DunningAction) (
 		open[i], fee[i], interest[i] = a.OpenMinor, a.FeeMinor, a.InterestMinor
 		policy[i], stage[i], kind[i], experiment[i], variant[i] = a.PolicyKey, a.Stage, a.Kind, a.Experiment, a.Variant
 		channel[i], tone[i], template[i], currency[i], status[i], reason[i] = a.Channel, a.Tone, a.Template, a.Currency, a.Status, a.SkipReason
+		if !a.CreatedAt.IsZero() {
+			created[i] = a.CreatedAt.UTC().Format(time.RFC3339Nano)
+		}
 	}
 	runs := make([]string, n) // nullable bigints travel as text
 	for i, r := range run {
@@ -188,18 +196,19 @@ func (s *Store) ClaimDunningActions(ctx context.Context, list []DunningAction) (
 	}
 	err = s.q.SelectContext(ctx, &claimed, `INSERT INTO dunning_actions (creditor_id, debtor_id, invoice_id, run_id,
 			policy_key, policy_version, stage, kind, experiment, variant, channel, tone, template, open_minor, fee_minor,
-			interest_minor, currency, status, skip_reason)
-		SELECT c, d, i, NULLIF(r, '')::bigint, p, v, s, k, e, va, ch, t, te, o, f, it, cu, st, re
+			interest_minor, currency, status, skip_reason, created_at)
+		SELECT c, d, i, NULLIF(r, '')::bigint, p, v, s, k, e, va, ch, t, te, o, f, it, cu, st, re,
+			COALESCE(NULLIF(ca, '')::timestamptz, now())
 		FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::int[], $7::text[], $8::text[],
 			$9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::bigint[], $15::bigint[], $16::bigint[],
-			$17::text[], $18::text[], $19::text[])
-			AS x(c, d, i, r, p, v, s, k, e, va, ch, t, te, o, f, it, cu, st, re)
+			$17::text[], $18::text[], $19::text[], $20::text[])
+			AS x(c, d, i, r, p, v, s, k, e, va, ch, t, te, o, f, it, cu, st, re, ca)
 		ON CONFLICT (invoice_id, stage) DO NOTHING
 		RETURNING `+dunningActionColumns,
 		pq.Array(creditor), pq.Array(debtor), pq.Array(invoice), pq.Array(runs), pq.Array(policy), pq.Array(version),
 		pq.Array(stage), pq.Array(kind), pq.Array(experiment), pq.Array(variant), pq.Array(channel), pq.Array(tone),
 		pq.Array(template), pq.Array(open), pq.Array(fee), pq.Array(interest), pq.Array(currency), pq.Array(status),
-		pq.Array(reason))
+		pq.Array(reason), pq.Array(created))
 	return claimed, err
 }
 
@@ -498,4 +507,23 @@ func (s *Store) DunnableNow(ctx context.Context, creditorID int64, invoiceIDs []
 		m[r.ID] = r.Minor
 	}
 	return m, err
+}
+
+// DunningMessageInvoices are the creditor and the invoices of the
+// actions a dunning message was sent for.
+func (s *Store) DunningMessageInvoices(ctx context.Context, messageID int64) (creditorID int64, ids []int64, err error) {
+	defer wrap(&err, "DunningMessageInvoices(%d)", messageID)
+	var rows []struct {
+		CreditorID int64 `db:"creditor_id"`
+		InvoiceID  int64 `db:"invoice_id"`
+	}
+	if err := s.q.SelectContext(ctx, &rows, `SELECT creditor_id, invoice_id FROM dunning_actions WHERE message_id = $1`,
+		messageID); err != nil {
+		return 0, nil, err
+	}
+	for _, r := range rows {
+		creditorID = r.CreditorID
+		ids = append(ids, r.InvoiceID)
+	}
+	return creditorID, ids, nil
 }
