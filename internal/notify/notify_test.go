@@ -631,3 +631,43 @@ func TestOutbox(t *testing.T) {
 		t.Fatalf("unknown creditor: %+v (%v)", none, err)
 	}
 }
+
+func TestSendCheck(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	srv := newSMTPServer(t, "", "")
+	cfg, _ := ParseConfig("smtp://"+srv.addr()+"?tls=none&from=noreply%40settle.example", "")
+	s, _ := f.sender(cfg)
+	asked := map[int64]string{}
+	s.Check = func(_ context.Context, id int64, purpose string) (string, error) {
+		asked[id] = purpose
+		if purpose == "dunning" {
+			return "no longer due: paid", nil
+		}
+		return "", nil
+	}
+	reminder := f.insert(t, msgSpec{channel: "email", recipient: "joerg.weiss@example.com", subject: "S", body: "Pay", purpose: "dunning"})
+	link := f.insert(t, msgSpec{channel: "email", recipient: "joerg.weiss@example.com", subject: "S", body: "Link", purpose: "link"})
+	for _, id := range []int64{reminder, link} {
+		if err := s.Send(ctx, f.job(t, id)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if r := f.row(t, reminder); r.Status != StatusCancelled || r.LastError != "no longer due: paid" || r.SentAt != nil {
+		t.Errorf("reminder: %+v", r)
+	}
+	if r := f.row(t, link); r.Status != StatusSent {
+		t.Errorf("link: %+v", r)
+	}
+	if len(srv.received()) != 1 || asked[reminder] != "dunning" || asked[link] != "link" {
+		t.Errorf("%d emails went out; asked %v", len(srv.received()), asked)
+	}
+	// A cancelled message stays cancelled when its job runs again.
+	s.Check = nil
+	if err := s.Send(ctx, f.job(t, reminder)); err != nil {
+		t.Fatal(err)
+	}
+	if r := f.row(t, reminder); r.Status != StatusCancelled || len(srv.received()) != 1 {
+		t.Errorf("re-run: %+v", r)
+	}
+}
