@@ -14,7 +14,7 @@ import (
 const outboxPageSize = 50
 
 var (
-	outboxStatuses = []string{"queued", "sent", "failed", "unsent"}
+	outboxStatuses = []string{"queued", "sent", "failed", "unsent", "cancelled", "to_print"}
 	outboxChannels = []string{"email", "sms", "letter"}
 )
 
