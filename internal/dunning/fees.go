@@ -23,9 +23,9 @@ import (
 //   - Default interest (§ 288 (1), (2)): the base rate (§ 247) plus 5
 //     points for consumers, plus 9 points when no consumer is involved.
 type FeeRules struct {
-	ChargeFees          bool  // reminder fees at all
+	ChargeFees          bool  // reminder fees at all (the flat below is a claim of its own)
 	ConsumerFeeCapMinor int64 // at most this per reminder for consumers
-	BusinessFlatMinor   int64 // § 288 (5) BGB; 0: not claimed
+	BusinessFlatMinor   int64 // § 288 (5) BGB, claimed even when ChargeFees is off; 0: waived
 	ChargeInterest      bool
 	ConsumerPointsBP    int // basis points above the base rate: 500
 	BusinessPointsBP    int // 900

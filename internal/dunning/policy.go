@@ -94,42 +94,42 @@ func (k Kind) Dunning() bool { return k == Reminder || k == Final }
 // Stage is one step of a policy: on which day, by which channel, in
 // which tone, at what fee.
 type Stage struct {
-	Key       string    // unique within the policy, e.g. "reminder-1"; what the engine records as done
-	Kind      Kind      //
-	Offset    int       // days relative to the due date: -3 before, 0 on, +7 after
-	Channel   Channel   //
-	Fallbacks []Channel // with Preferred only: tried in order when the debtor's choice has no address
-	Tone      Tone      //
-	FeeMinor  int64     // the reminder fee asked for (0: none); FeeRules caps and may waive it
+	Key       string    `json:"key"`                 // unique within the policy, e.g. "reminder-1"; what the engine records as done
+	Kind      Kind      `json:"kind"`                //
+	Offset    int       `json:"offset"`              // days relative to the due date: -3 before, 0 on, +7 after
+	Channel   Channel   `json:"channel"`             //
+	Fallbacks []Channel `json:"fallbacks,omitempty"` // with Preferred only: tried in order when the debtor's choice has no address
+	Tone      Tone      `json:"tone"`                //
+	FeeMinor  int64     `json:"fee_minor,omitempty"` // the reminder fee asked for (0: none); FeeRules caps and may waive it
 	// Experiment, when set, splits debtors between variants of this stage.
-	Experiment *Experiment
+	Experiment *Experiment `json:"experiment,omitempty"`
 }
 
 // Experiment tries variants of one stage on stable, random shares of the
 // debtors. Each debtor always gets the same variant (Assign).
 type Experiment struct {
-	ID       string // stable and unique across the creditor's experiments, e.g. "2026-11-r1-tone"
-	Variants []Variant
+	ID       string    `json:"id"` // stable and unique across the creditor's experiments, e.g. "2026-11-r1-tone"
+	Variants []Variant `json:"variants"`
 }
 
 // Variant is one arm of an experiment. Empty fields keep the stage's own
 // value, so a variant with only Key and Weight is the control.
 type Variant struct {
-	Key       string
-	Weight    int     // share in percent; the weights of an experiment sum to 100
-	Tone      Tone    // "" keeps the stage's tone
-	Channel   Channel // "" keeps the stage's channel (and fallbacks)
-	ShiftDays int     // timing: added to the stage's offset
+	Key       string  `json:"key"`
+	Weight    int     `json:"weight"`               // share in percent; the weights of an experiment sum to 100
+	Tone      Tone    `json:"tone,omitempty"`       // "" keeps the stage's tone
+	Channel   Channel `json:"channel,omitempty"`    // "" keeps the stage's channel (and fallbacks)
+	ShiftDays int     `json:"shift_days,omitempty"` // timing: added to the stage's offset
 }
 
 // Policy is a creditor's dunning flow: the stages an overdue invoice
 // walks through, in order.
 type Policy struct {
-	Key      string // e.g. "standard"; what segment rules point at
-	Name     string // the creditor's label; the defaults use NameKey
-	NameKey  string // translation key of the name of a built-in policy
-	Currency string // of the fees
-	Stages   []Stage
+	Key      string  `json:"key"`                // e.g. "standard"; what segment rules point at
+	Name     string  `json:"name,omitempty"`     // the creditor's label; the defaults use NameKey
+	NameKey  string  `json:"name_key,omitempty"` // translation key of the name of a built-in policy
+	Currency string  `json:"currency"`           // of the fees
+	Stages   []Stage `json:"stages"`
 }
 
 // Limits of a policy.
@@ -311,6 +311,28 @@ func (s *Stage) offsets() (lo, hi int) {
 		lo, hi = min(lo, s.Offset+va.ShiftDays), max(hi, s.Offset+va.ShiftDays)
 	}
 	return
+}
+
+// NextAfter is the index of the first stage after the one done last,
+// identified by its key and offset as the engine recorded them. Stage
+// keys survive edits of a policy, indexes need not: when the key is gone
+// (the stage was deleted), the next stage is the first one that comes
+// later than the done stage did. doneKey "" means nothing done yet: 0.
+func (p *Policy) NextAfter(doneKey string, doneOffset int) int {
+	if doneKey == "" {
+		return 0
+	}
+	for i := range p.Stages {
+		if p.Stages[i].Key == doneKey {
+			return i + 1
+		}
+	}
+	for i := range p.Stages {
+		if p.Stages[i].Offset > doneOffset {
+			return i
+		}
+	}
+	return len(p.Stages)
 }
 
 // Stage returns the stage with the key, or nil.

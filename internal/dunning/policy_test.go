@@ -193,3 +193,40 @@ func TestResolveChannel(t *testing.T) {
 		}
 	}
 }
+
+func TestNextAfter(t *testing.T) {
+	p := standard() // nudge -3, soft 0, reminder-1 +7, reminder-2 +14, final +28, handover +42
+	for _, c := range []struct {
+		key    string
+		offset int
+		want   int
+	}{
+		{"", 0, 0}, {"nudge", -3, 1}, {"reminder-1", 7, 3}, {"handover", 42, 6},
+		{"reminder-1b", 10, 3}, // a deleted stage at +10: next is reminder-2 (+14)
+		{"gone", 100, 6},
+	} {
+		if got := p.NextAfter(c.key, c.offset); got != c.want {
+			t.Errorf("NextAfter(%q, %d) = %d, want %d", c.key, c.offset, got, c.want)
+		}
+	}
+}
+
+func TestPolicyJSON(t *testing.T) {
+	p := standard()
+	p.Stages[2].Experiment = &Experiment{ID: "e", Variants: []Variant{{Key: "a", Weight: 50}, {Key: "b", Weight: 50, ShiftDays: 2}}}
+	b, err := json.Marshal(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back Policy
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	b2, _ := json.Marshal(back)
+	if string(b) != string(b2) || back.Stages[2].Experiment.Variants[1].ShiftDays != 2 {
+		t.Errorf("round trip:\n%s\n%s", b, b2)
+	}
+	if !strings.Contains(string(b), `"offset":-3`) || !strings.Contains(string(b), `"fee_minor":250`) {
+		t.Errorf("json: %s", b)
+	}
+}

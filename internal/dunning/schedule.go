@@ -51,6 +51,16 @@ func DefaultTiming(loc *time.Location, from, to int) *Timing {
 	return &Timing{Location: loc, Calendar: GermanCalendar(from, to), SendAt: 9 * 60, Quiet: DefaultQuietHours()}
 }
 
+// TimingFor is the default timing (see DefaultTiming) in the named IANA
+// time zone, or a field error for an unknown zone.
+func TimingFor(zone string, from, to int) (*Timing, error) {
+	loc, err := time.LoadLocation(zone)
+	if err != nil || zone == "" {
+		return nil, ar.FieldError("timezone", "error.dunning.timezone", nil)
+	}
+	return DefaultTiming(loc, from, to), nil
+}
+
 // Validate checks the timing settings.
 func (t *Timing) Validate() error {
 	var v ar.Invalids

@@ -159,21 +159,37 @@ func TestQuietHours(t *testing.T) {
 }
 
 func TestLocalTimeInGap(t *testing.T) {
-	loc := mustLoc(t, "Europe/Berlin")
-	// 02:30 does not exist on 29 March 2026 in Berlin.
-	n := civilDay(d(2026, 3, 29))
-	got := n.at(150, loc).In(loc)
-	if civilDay(got) != n || got.Hour()*60+got.Minute() < 150 {
-		t.Errorf("02:30 in the gap = %v", got)
-	}
-	// 02:30 exists twice on 25 October 2026: either is fine, same day.
-	n = civilDay(d(2026, 10, 25))
-	if got := n.at(150, loc).In(loc); got.Hour() != 2 || got.Minute() != 30 {
-		t.Errorf("02:30 in the overlap = %v", got)
+	// Spring-forward days: the local clock skips 02:00–03:00 (Lord Howe:
+	// 02:00–02:30). A send time in the gap goes out just after it, on the
+	// same day, never before the asked-for clock time.
+	p := Policy{Key: "p", Name: "p", Currency: "EUR", Stages: []Stage{{Key: "soft", Kind: Soft, Channel: Email, Tone: Friendly}}}
+	for _, c := range []struct {
+		zone string
+		day  time.Time
+		min  int
+		want string // local clock
+	}{
+		{"Europe/Berlin", d(2026, 3, 29), 150, "03:30"},
+		{"America/New_York", d(2026, 3, 8), 135, "03:15"},
+		{"Pacific/Auckland", d(2026, 9, 27), 120, "03:00"},
+		{"Australia/Lord_Howe", d(2026, 10, 4), 135, "02:45"},
+		{"Europe/Berlin", d(2026, 10, 25), 150, "02:30"}, // the overlap: 02:30 exists (twice)
+		{"Europe/Berlin", d(2026, 3, 29), 9 * 60, "09:00"},
+	} {
+		loc := mustLoc(t, c.zone)
+		got := civilDay(c.day).at(c.min, loc).In(loc)
+		if !d(got.Year(), got.Month(), got.Day()).Equal(c.day) || got.Format("15:04") != c.want {
+			t.Errorf("%s %s %02d:%02d = %v, want %s", c.zone, c.day.Format(time.DateOnly), c.min/60, c.min%60, got, c.want)
+		}
+		tm := &Timing{Location: loc, Calendar: NewCalendar(nil, nil), SendAt: c.min}
+		st := tm.Schedule(nil, &p, &Invoice{DueDate: c.day})[0]
+		if lt := st.At.In(loc); lt.Format("15:04") != c.want || !st.Date.Equal(c.day) {
+			t.Errorf("%s: scheduled %v on %v, want %s", c.zone, lt, st.Date, c.want)
+		}
 	}
 }
 
-var cal *Calendar // shared by the random cases
+var cal, everyDay *Calendar // shared by the random cases
 
 var zones = []string{"Europe/Berlin", "America/New_York", "Pacific/Auckland", "Asia/Kolkata", "UTC", "Australia/Lord_Howe", "America/Sao_Paulo"}
 
@@ -184,12 +200,26 @@ func randomCase(r *rand.Rand, t testing.TB, policies []Policy) (*Timing, *Policy
 	if cal == nil {
 		cal = GermanCalendar(2019, 2032)
 	}
+	if everyDay == nil {
+		everyDay = NewCalendar(nil, GermanHolidays(2019, 2032))
+	}
 	tm := &Timing{Location: mustLoc(t, z), Calendar: cal, SendAt: 9 * 60, Quiet: DefaultQuietHours()}
 	switch r.IntN(4) {
 	case 0:
 		tm.SendAt = r.IntN(24 * 60) // anywhere, also inside quiet hours and DST gaps
 	case 1:
 		tm.Quiet = QuietHours{From: 22 * 60, To: 7 * 60}
+	case 2:
+		// Weekends are business days and Sundays are not quiet, so stages
+		// land on the DST switches (all on Sundays in these zones), at
+		// any time of day, gap and overlap included.
+		tm.Calendar = everyDay
+		tm.Quiet = QuietHours{From: 22 * 60, To: 6 * 60}
+		tm.SendAt = 6*60 + r.IntN(16*60)
+		if r.IntN(2) == 0 {
+			tm.Quiet = QuietHours{}
+			tm.SendAt = r.IntN(24 * 60)
+		}
 	}
 	var due time.Time
 	switch r.IntN(4) {
@@ -235,7 +265,7 @@ func TestScheduleProperties(t *testing.T) {
 		if len(buf) != len(p.Stages) {
 			t.Fatalf("%d steps for %d stages", len(buf), len(p.Stages))
 		}
-		var prev time.Time
+		var prev, prevAt time.Time
 		for j, st := range buf {
 			fail := func(msg string, args ...any) {
 				t.Fatalf("case %d (%s, %s, due %s, lag %d, pref %d) stage %d: %s\n%s", i, tm.Location, p.Key, inv.DueDate.Format(time.DateOnly),
@@ -259,18 +289,29 @@ func TestScheduleProperties(t *testing.T) {
 					fail("date %v not after the previous stage's %v", st.Date, prev)
 				}
 				prev = st.Date
+				if st.At.Before(prevAt) {
+					fail("instant %v before the previous stage's %v", st.At, prevAt)
+				}
+				prevAt = st.At
 			}
-			y, m, dd := st.Date.Date()
-			sendAt := time.Date(y, m, dd, tm.SendAt/60, tm.SendAt%60, 0, 0, tm.Location)
-			if st.At.Before(sendAt) {
-				fail("instant %v before %v", st.At, sendAt)
+			// The instant is on the stage's date or later, and at the send
+			// time or later: where DST skips the send time, the local clock
+			// reads later than asked, never earlier.
+			lt0 := st.At.In(tm.Location)
+			ld := d(lt0.Year(), lt0.Month(), lt0.Day())
+			if ld.Before(st.Date) || (ld.Equal(st.Date) && lt0.Hour()*60+lt0.Minute() < tm.SendAt) {
+				fail("instant %v (local %v) before %v at %02d:%02d", st.At, lt0, st.Date, tm.SendAt/60, tm.SendAt%60)
+			}
+			if ld.Equal(st.Date) && !tm.Quiet.quiet(tm.SendAt) && lt0.Hour()*60+lt0.Minute() != tm.SendAt && lt0.Add(-time.Hour).Hour()*60+lt0.Add(-time.Hour).Minute() != tm.SendAt {
+				fail("instant %v is not the send time (or an hour after it, in a DST gap)", lt0)
 			}
 			if st.At.Location() != time.UTC {
 				fail("instant not UTC")
 			}
 			lt := st.At.In(tm.Location)
 			if st.Channel != Letter {
-				if tm.Quiet.quiet(lt.Hour()*60+lt.Minute()) || lt.Weekday() == time.Sunday || tm.Calendar.Holiday(d(lt.Year(), lt.Month(), lt.Day())) {
+				if tm.Quiet.quiet(lt.Hour()*60+lt.Minute()) || (tm.Quiet.Sundays && lt.Weekday() == time.Sunday) ||
+					(tm.Quiet.Holidays && tm.Calendar.Holiday(d(lt.Year(), lt.Month(), lt.Day()))) {
 					fail("instant %v in quiet time", lt)
 				}
 			}
@@ -411,5 +452,17 @@ func BenchmarkSchedule(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		buf = tm.Schedule(buf[:0], &p, &inv)
+	}
+}
+
+func TestTimingFor(t *testing.T) {
+	tm, err := TimingFor("Europe/Berlin", 2026, 2027)
+	if err != nil || tm.Validate() != nil || tm.SendAt != 540 {
+		t.Fatalf("%+v %v", tm, err)
+	}
+	for _, z := range []string{"", "Mars/Olympus"} {
+		if _, err := TimingFor(z, 2026, 2027); err == nil {
+			t.Errorf("zone %q accepted", z)
+		}
 	}
 }

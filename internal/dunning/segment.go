@@ -49,27 +49,28 @@ const (
 // hold (empty or zero conditions match everything); rules are tried in
 // order and the first match wins.
 type Rule struct {
-	Name      string // for staff, e.g. "good payers"
-	Policy    string // key of the policy to use
-	Hardship  *bool  // nil: either
-	Kinds     []string
-	Segments  []string // the creditor's segment field is one of these
-	MinOpen   int64    // open amount ≥ MinOpen
-	MaxOpen   int64    // open amount ≤ MaxOpen; 0: no upper bound
-	Behaviour Behaviour
+	Name      string    `json:"name"`               // for staff, e.g. "good payers"
+	Policy    string    `json:"policy"`             // key of the policy to use
+	Hardship  *bool     `json:"hardship,omitempty"` // nil: either
+	Kinds     []string  `json:"kinds,omitempty"`
+	Segments  []string  `json:"segments,omitempty"`  // the creditor's segment field is one of these
+	MinOpen   int64     `json:"min_open,omitempty"`  // open amount ≥ MinOpen
+	MaxOpen   int64     `json:"max_open,omitempty"`  // open amount ≤ MaxOpen; 0: no upper bound
+	Behaviour Behaviour `json:"behaviour,omitempty"` //
 	// Behaviour thresholds (defaults when 0: 6 on time, 24 months, 2 late).
-	MinOnTime       int
-	MinTenureMonths int
-	MinLate         int
+	MinOnTime       int `json:"min_on_time,omitempty"`
+	MinTenureMonths int `json:"min_tenure_months,omitempty"`
+	MinLate         int `json:"min_late,omitempty"`
 	// Propensity range: a rule with MinPropensity or MaxPropensity set
 	// matches only debtors with a score within [Min, Max] (Max 0: 1).
-	MinPropensity, MaxPropensity float64
+	MinPropensity float64 `json:"min_propensity,omitempty"`
+	MaxPropensity float64 `json:"max_propensity,omitempty"`
 }
 
 // Segmentation is a creditor's rules and the policy for everyone else.
 type Segmentation struct {
-	Rules   []Rule
-	Default string
+	Rules   []Rule `json:"rules"`
+	Default string `json:"default"`
 }
 
 // DefaultSegmentation sends hardship cases to the hardship flow, the
