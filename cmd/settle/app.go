@@ -22,6 +22,7 @@ import (
 	"github.com/settle/settle/internal/checkout"
 	"github.com/settle/settle/internal/demo"
 	"github.com/settle/settle/internal/disputes"
+	"github.com/settle/settle/internal/dunning"
 	"github.com/settle/settle/internal/hooks"
 	"github.com/settle/settle/internal/i18n"
 	"github.com/settle/settle/internal/jobs"
@@ -56,6 +57,7 @@ type Main struct {
 	Plans    *plans.Service
 	Promises *promises.Service
 	Disputes *disputes.Service
+	Dunning  *dunning.Engine
 	Checkout *checkout.Service
 	Autopay  *autopay.Service
 	sim      *molliesim.Simulator // the Mollie simulator, when no MOLLIE_API_KEY is set
@@ -113,6 +115,7 @@ func (m *Main) OpenDatabase(ctx context.Context) error {
 	m.Billing = &billing.Service{Store: m.Store, Plans: m.Plans, Now: m.Now}
 	m.Hooks = &hooks.Service{DB: m.DB, Log: m.Log, Now: m.Now, AllowPrivate: envBool("SETTLE_WEBHOOK_ALLOW_PRIVATE", false)}
 	m.Disputes = &disputes.Service{Store: m.Store, Portal: m.Portal, Now: m.Now}
+	m.Dunning = &dunning.Engine{Store: m.Store, Portal: m.Portal, Text: m.Catalog, Log: m.Log, Now: m.Now}
 	return m.openPayments()
 }
 
@@ -226,12 +229,18 @@ func (m *Main) Runner() (*jobs.Runner, error) {
 		r.Handle(kind, h, opts...)
 	}
 	sender := &notify.Sender{DB: db, Config: ncfg, Log: m.Log}
+	if m.Dunning != nil {
+		sender.Check = m.Dunning.Check
+	}
 	r.Handle(notify.JobKind, sender.Send, jobs.Concurrency(4), jobs.Lease(2*time.Minute))
 	m.handlePayments(r)
 	if err := m.handlePlans(r, db); err != nil {
 		return nil, err
 	}
 	if err := m.handlePromises(r, db); err != nil {
+		return nil, err
+	}
+	if err := m.handleDunning(r, db); err != nil {
 		return nil, err
 	}
 	return r, nil

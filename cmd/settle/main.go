@@ -6,6 +6,7 @@
 //	settle link       print (or send) a fresh personal link for a debtor
 //	settle apikey     create, list or revoke a creditor's API keys
 //	settle webhook    manage a creditor's webhook endpoints
+//	settle dunning    run the dunning engine, or show what it would do
 //	settle seed       generate a large data set for load tests
 //	settle keygen     print a new session key for SETTLE_SESSION_KEYS
 //
@@ -46,6 +47,10 @@ Usage:
                              make the secret a creditor's site signs entry URLs with
   settle outbox [--creditor SLUG] [--show-body]
                              list recent emails and SMS and whether they went out
+  settle dunning run [--creditor SLUG] [--dry-run] [--as-of YYYY-MM-DD]
+                             carry out (or with --dry-run list) the dunning stages that are due
+  settle dunning behaviour [--creditor SLUG]
+                             compute each debtor's payment behaviour now
   settle seed [--creditor SLUG] --debtors N [--invoices-per-debtor M] [--rebuild-indexes]
                              generate a large data set for load tests
   settle keygen              print a new key for SETTLE_SESSION_KEYS
@@ -95,6 +100,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return cmdWebhook(ctx, args, stdout, stderr)
 	case "seed":
 		return cmdSeed(ctx, args, stdout, stderr)
+	case "dunning":
+		return cmdDunning(ctx, args, stdout, stderr)
 	case "keygen":
 		fmt.Fprintln(stdout, newSessionKey())
 		return nil

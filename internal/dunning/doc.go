@@ -62,4 +62,46 @@
 // Assign puts a debtor into an experiment variant by SHA-256 of the
 // experiment id and debtor id, in proportion to the weights: the same
 // answer in every run and process.
+//
+// # The engine
+//
+// Engine.RunCreditor carries the policies out for one creditor as of an
+// instant (the job dunning.run every 15 minutes; settle dunning run
+// [--creditor] [--dry-run] [--as-of DATE] from the shell):
+//
+//  1. Config (LoadConfig): the creditor's stored policies and Settings
+//     (segments, fees and interest, send time, quiet hours, holidays,
+//     frequency cap, payment deadline), the built-in ones where none are
+//     stored.
+//  2. Candidates: one set-based statement (store.DunningCandidates)
+//     streams the open invoices due within the policies' lead time with
+//     their holds, the stages done and the debtor's facts and behaviour,
+//     grouped by debtor.
+//  3. Per debtor: an open promise holds everything; per invoice, a plan
+//     or a dispute over all that is open holds it (a partial dispute
+//     leaves the rest to dun). Segmentation picks the policy, Timing.Due
+//     the stage; the channel is the stage's (or the debtor's preferred
+//     one, then the fallbacks) that has an address on file, else the
+//     action is recorded as skipped (no_address). Reminders work out
+//     their fee and default interest. The invoices at one stage, tone and
+//     channel share one message; an email or SMS within CapHours of the
+//     last one waits for a later run.
+//  4. Batches of DefaultBatch debtors, each in one transaction: the
+//     invoices are read again (store.DunnableNow: paid, disputed, planned
+//     or promised meanwhile drops them), the actions are claimed
+//     (store.ClaimDunningActions: unique per invoice and stage, so two
+//     runs at once send nothing twice; an advisory lock keeps runs for one
+//     creditor from overlapping at all), and the messages with fresh
+//     links, the fee and interest ledger entries and the timeline entries
+//     are written in a few set-based statements (store.RecordDunningSends).
+//     Hand-overs send no message; they emit the dunning.handover event.
+//  5. Right before a message goes out, notify.Sender asks Engine.Check:
+//     a reminder whose invoices were all settled since is cancelled.
+//
+// Message texts are message.dunning.<kind>.<tone>.<channel> (subject,
+// email, sms, letter) in locales/dunning_messages.*.json; each action
+// records the template's name and a hash of its wording. Letters wait in
+// the outbox as to_print for the print-and-mail export. The nightly job
+// dunning.behaviour computes each debtor's payment behaviour
+// (store.ComputeDebtorBehaviour), which segments and smart waiting read.
 package dunning
