@@ -66,8 +66,9 @@ func debtorRoutes(s *Server) []Route {
 // idorIdentifiers are, per path parameter of a debtor route, an
 // identifier that belongs to alice, one of bob's (same creditor) and one
 // of carol's (other creditor, same customer number as alice). A new route
-// with a new parameter fails the test until it is added here.
-func idorIdentifiers() map[string][3]string {
+// with a new parameter fails the test until it is added here (objects
+// the fixtures lack are made in h).
+func idorIdentifiers(h *harness) map[string][3]string {
 	return map[string][3]string{
 		"number": {aliceNumbers[0], bobNumbers[0], carolNumbers[1]},
 		"id":     {alicePayment, bobPayment, carolPayment},
@@ -75,6 +76,9 @@ func idorIdentifiers() map[string][3]string {
 		// disputes
 		"dispute":    {aliceDispute, bobDispute, carolDispute},
 		"attachment": {aliceAttachment, bobAttachment, carolAttachment},
+		// credit notes
+		"creditnote": {h.addCreditNote(h.a, h.alice, "GS-ALICE", "", 100), h.addCreditNote(h.a, h.bob, "GS-BOB", "", 100),
+			h.addCreditNote(h.b, h.carol, "GS-CAROL", "", 100)},
 	}
 }
 
@@ -85,7 +89,7 @@ func TestIDORMatrix(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	alice := h.steppedUp(h.alice)
-	ids := idorIdentifiers()
+	ids := idorIdentifiers(h)
 	otherData := []string{bobName, carolName, "Bobs", "Carols", "K-200"}
 
 	checked := 0
@@ -197,7 +201,7 @@ func TestIDORMatrix(t *testing.T) {
 func TestDebtorRoutesNeedSession(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
-	ids := idorIdentifiers()
+	ids := idorIdentifiers(h)
 	for _, rt := range debtorRoutes(h.srv) {
 		method, path := splitPattern(rt.Pattern)
 		if method == "" {

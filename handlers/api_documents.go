@@ -53,6 +53,7 @@ type apiStatementLine struct {
 	Kind          string `json:"kind"`
 	InvoiceNumber string `json:"invoice_number,omitempty"`
 	Reference     string `json:"reference,omitempty"`
+	Document      string `json:"document,omitempty"` // invoice, credit note number or payment reference
 	AmountMinor   int64  `json:"amount_minor"`
 	BalanceMinor  int64  `json:"balance_minor"`
 }
@@ -99,7 +100,7 @@ func (s *Server) apiStatement(w http.ResponseWriter, r *http.Request, c *ar.Cred
 	for _, l := range lines {
 		bal += l.AmountMinor
 		out.Entries = append(out.Entries, apiStatementLine{ValueDate: l.ValueDate.Format("2006-01-02"), Kind: l.Kind,
-			InvoiceNumber: l.InvoiceNumber, Reference: l.Reference, AmountMinor: l.AmountMinor, BalanceMinor: bal})
+			InvoiceNumber: l.InvoiceNumber, Reference: l.Reference, Document: l.Document, AmountMinor: l.AmountMinor, BalanceMinor: bal})
 	}
 	out.ClosingMinor = bal
 	return writeJSON(w, http.StatusOK, out)

@@ -506,6 +506,15 @@ func TestAPIDocuments(t *testing.T) {
 	if st.status != 200 || m["closing_balance_minor"].(float64) != float64(open) || len(m["entries"].([]any)) < 4 {
 		t.Errorf("statement: %d %v", st.status, m)
 	}
+	docs := map[string]bool{}
+	for _, e := range m["entries"].([]any) {
+		if d, ok := e.(map[string]any)["document"].(string); ok {
+			docs[d] = true
+		}
+	}
+	if !docs["R-1001"] || !docs["R-1002"] {
+		t.Errorf("statement entries' documents: %v", docs)
+	}
 	// Creditor B's key sees B's K-100 (carol), never alice.
 	other := h.call("GET", "/api/v1/debtors/K-100/statement?from=2026-01-01&to=2026-12-31", h.apiKey(h.b), "").json(t)
 	for _, e := range other["entries"].([]any) {

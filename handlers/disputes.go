@@ -206,7 +206,7 @@ func (s *Server) disputeVM(ctx context.Context, d *store.Dispute, inv *ar.Invoic
 		PaidOn: d.PaidOn, PaidMinor: d.PaidMinor, PaidReference: d.PaidReference, CreatedAt: d.CreatedAt.In(zone),
 		DecisionNote: d.DecisionNote}
 	if d.Status == ar.DisputeAccepted {
-		cn, err := s.Store.DisputeCreditNote(ctx, d.CreditorID, d.DebtorID, disputes.CreditNoteNumber(d))
+		cn, err := s.Store.CreditNoteByNumber(ctx, d.CreditorID, d.DebtorID, disputes.CreditNoteNumber(d))
 		if err != nil && !ar.IsNotFound(err) {
 			return vm, err
 		}
@@ -269,6 +269,9 @@ func (s *Server) debtorDisputeVM(ctx context.Context, c *ar.Creditor, d *store.D
 		return disputePath(d.PublicID, "/attachments/"+url.PathEscape(id))
 	})
 	vm.Form.Action = disputePath(d.PublicID, "/messages")
+	if vm.CreditNote != "" {
+		vm.CreditNoteURL = creditNotePath(vm.CreditNote)
+	}
 	return vm, err
 }
 

@@ -132,10 +132,25 @@ func historyDocs(in ar.Interaction) []views.HistoryDoc {
 			href += "?" + q.Encode()
 		}
 		return []views.HistoryDoc{{Href: href, Key: "page.history.doc.statement", TestID: "doc-statement"}}
+	case creditNoteOf(in) != "":
+		n := creditNoteOf(in)
+		return []views.HistoryDoc{{Href: creditNotePath(n), Key: "page.credit_note.pdf", Args: []any{"Number", n},
+			TestID: "doc-credit-note-pdf"}}
 	case strings.HasPrefix(in.Kind, "plan.") && str("plan") != "":
 		return []views.HistoryDoc{{Href: "/account/plans/" + url.PathEscape(str("plan")), Key: "page.history.doc.plan", TestID: "doc-plan"}}
 	}
 	return nil
+}
+
+// creditNoteOf is the number of the credit note a timeline entry issued
+// (from the API or by accepting a dispute), "" for none.
+func creditNoteOf(in ar.Interaction) string {
+	key := map[string]string{"credit_note.issued": "number", "dispute.accepted": "credit_note"}[in.Kind]
+	if key == "" {
+		return ""
+	}
+	n, _ := in.Data[key].(string)
+	return n
 }
 
 // historyArgs formats an entry's data for its text.

@@ -74,6 +74,9 @@ func (s *Server) Routes() []Route {
 		{"GET /account/disputes/{dispute}", StepUp, s.steppedUp(s.disputeShow), ""},
 		{"POST /account/disputes/{dispute}/messages", StepUp, s.steppedUp(s.disputeMessage), ""},
 		{"GET /account/disputes/{dispute}/attachments/{attachment}", StepUp, s.steppedUp(s.disputeAttachment), ""},
+		// Credit notes (issue 8): the debtor's copy of a credit note, from
+		// the creditor's API or an accepted dispute.
+		{"GET /account/credit-notes/{creditnote}/pdf", StepUp, s.steppedUp(s.creditNotePDF), ""},
 		{"POST /logout", Public, s.handle(s.logout), ""},
 		{"GET /signed-out", Public, s.handle(s.signedOut), ""},
 		{"GET /brand/{slug}/logo", Public, s.handle(s.brandLogo), ""},
@@ -128,6 +131,8 @@ func (s *Server) Routes() []Route {
 		staffRoute("POST /staff/disputes/{dispute}/accept", staff.PermDecide, s.staff, s.staffDisputeAccept),
 		staffRoute("POST /staff/disputes/{dispute}/reject", staff.PermDecide, s.staff, s.staffDisputeReject),
 		staffRoute("POST /staff/disputes/{dispute}/ask", staff.PermDecide, s.staff, s.staffDisputeAsk),
+		// Back office: credit notes (issue 8), the debtor's copy.
+		staffRoute("GET /staff/debtors/{debtor}/credit-notes/{creditnote}/pdf", staff.PermView, s.staff, s.staffCreditNotePDF),
 
 		// Back office: users, audit log, outbox.
 		staffRoute("GET /staff/users", staff.PermUsers, s.staff, s.staffUsersList),

@@ -364,6 +364,9 @@ func TestSecurityHeaders(t *testing.T) {
 		"GET /account/disputes/{dispute}/attachments/{attachment}": {stepped, "/account/disputes/" + aliceDispute + "/attachments/" + aliceAttachment, 200},
 		"GET /staff/disputes/{dispute}":                            {agent, staffDisputePath(h.disputeIDs[aliceDispute], ""), 200},
 		"GET /staff/disputes/{dispute}/attachments/{attachment}":   {agent, staffDisputePath(h.disputeIDs[aliceDispute], "/attachments/"+aliceAttachment), 200},
+		// credit notes
+		"GET /account/credit-notes/{creditnote}/pdf":                {stepped, "/account/credit-notes/" + h.addCreditNote(h.a, h.alice, "GS-SEC", "R-1001", 100) + "/pdf", 200},
+		"GET /staff/debtors/{debtor}/credit-notes/{creditnote}/pdf": {agent, staffCreditNotePath(h.alice.ID, "GS-SEC"), 200},
 
 		"GET /static/":             {anon, static.URL("app.css"), 200},
 		"GET /healthz":             {anon, "/healthz", 200},

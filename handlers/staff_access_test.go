@@ -40,6 +40,9 @@ func staffIdentifiers(h *harness) map[string][2]string {
 		"dispute":    {strconv.FormatInt(h.disputeIDs[aliceDispute], 10), strconv.FormatInt(h.disputeIDs[carolDispute], 10)},
 		"attachment": {aliceAttachment, carolAttachment},
 
+		// credit notes
+		"creditnote": {h.addCreditNote(h.a, h.alice, "GS-ALICE", "", 100), h.addCreditNote(h.b, h.carol, "GS-CAROL", "", 100)},
+
 		// users, audit log, outbox
 		"user":    {h.staffUserID(h.addStaff(staff.RoleAgent, h.a, false)), h.staffUserID(h.addStaff(staff.RoleAgent, h.b, false))},
 		"message": {h.addMessage(h.a, &h.alice.ID, "<p>Hallo Alice Amsel</p>"), h.addMessage(h.b, &h.carol.ID, "<p>Hello Carol</p>")},

@@ -84,7 +84,11 @@ func (s *Server) renderDebtor(w http.ResponseWriter, r *http.Request, sc *staffC
 		vm.Tasks = append(vm.Tasks, row)
 	}
 	for _, e := range v.Timeline {
-		vm.Timeline = append(vm.Timeline, timelineRow(loc, zone, e))
+		row := timelineRow(loc, zone, e)
+		if n := creditNoteOf(e.Interaction); n != "" {
+			row.DocHref, row.DocKey, row.DocArgs = staffCreditNotePath(id, n), "page.credit_note.pdf", []any{"Number", n}
+		}
+		vm.Timeline = append(vm.Timeline, row)
 	}
 	if err := s.debtorPlans(r.Context(), sc, id, &vm); err != nil {
 		return err

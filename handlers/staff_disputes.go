@@ -52,6 +52,9 @@ func (s *Server) staffDisputeVM(r *http.Request, sc *staffCtx, id int64) (views.
 		return views.StaffDisputeVM{}, err
 	}
 	dv.Form.Action = staffDisputePath(d.ID, "/messages")
+	if dv.CreditNote != "" {
+		dv.CreditNoteURL = staffCreditNotePath(deb.ID, dv.CreditNote)
+	}
 	vm := views.StaffDisputeVM{ID: d.ID, DisputeVM: dv, DebtorID: deb.ID, DebtorName: deb.Name,
 		CustomerNumber: deb.CustomerNumber, InvoiceTotal: inv.TotalMinor, InvoiceOpen: inv.OpenMinor,
 		InvoicePDF: "/staff/debtors/" + strconv.FormatInt(deb.ID, 10) + "/invoices/" + inv.Number + "/pdf"}

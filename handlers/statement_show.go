@@ -55,8 +55,12 @@ func (s *Server) statementShow(w http.ResponseWriter, r *http.Request, ds *debto
 	bal := opening
 	for _, l := range lines {
 		bal += l.AmountMinor
-		vm.Lines = append(vm.Lines, views.StatementLine{Date: l.ValueDate, Kind: l.Kind, InvoiceNumber: l.InvoiceNumber,
-			Reference: l.Reference, AmountMinor: l.AmountMinor, BalanceMinor: bal})
+		line := views.StatementLine{Date: l.ValueDate, Kind: l.Kind, InvoiceNumber: l.InvoiceNumber,
+			Reference: l.Reference, Document: l.Document, AmountMinor: l.AmountMinor, BalanceMinor: bal}
+		if l.Kind == "credit_note" && l.Document != "" {
+			line.DocumentHref = creditNotePath(l.Document)
+		}
+		vm.Lines = append(vm.Lines, line)
 	}
 	vm.ClosingMinor = bal
 	status := http.StatusOK
@@ -118,7 +122,7 @@ func statementCSV(loc *i18n.Locale, vm views.StatementVM) []byte {
 		loc.T("csv.statement.reference"), loc.T("csv.statement.amount"), loc.T("csv.statement.balance")})
 	cw.Write([]string{loc.Date(vm.From), loc.T("csv.statement.opening"), "", "", "", amount(vm.OpeningMinor)})
 	for _, l := range vm.Lines {
-		cw.Write([]string{loc.Date(l.Date), loc.T("ledger." + l.Kind), l.InvoiceNumber, csvSafe(l.Reference), amount(l.AmountMinor), amount(l.BalanceMinor)})
+		cw.Write([]string{loc.Date(l.Date), loc.T("ledger." + l.Kind), csvSafe(l.InvoiceNumber), csvSafe(l.Document), amount(l.AmountMinor), amount(l.BalanceMinor)})
 	}
 	cw.Write([]string{loc.Date(vm.To), loc.T("csv.statement.closing"), "", "", "", amount(vm.ClosingMinor)})
 	cw.Flush()
@@ -152,7 +156,7 @@ func (s *Server) statementDoc(loc *i18n.Locale, c *ar.Creditor, d *ar.Debtor, vm
 		if l.InvoiceNumber != "" {
 			entry += " · " + l.InvoiceNumber
 		}
-		doc.Rows = append(doc.Rows, [5]string{loc.Date(l.Date), entry, l.Reference, money(l.AmountMinor), money(l.BalanceMinor)})
+		doc.Rows = append(doc.Rows, [5]string{loc.Date(l.Date), entry, l.Document, money(l.AmountMinor), money(l.BalanceMinor)})
 	}
 	return doc
 }

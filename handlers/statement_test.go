@@ -64,3 +64,67 @@ func TestStatement(t *testing.T) {
 		t.Errorf("english csv: %.120q", res.body)
 	}
 }
+
+// Each statement line names its document: the invoice's number, the
+// credit note's (linked to its PDF in the page), the payment's
+// reference; in the page, the CSV and the PDF.
+func TestStatementReferences(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	key := h.apiKey(h.a)
+	if res := h.call("POST", "/api/v1/credit-notes", key, `{"number": "GS-77", "customer_number": "K-100", "invoice_number": "R-1001",
+		"amount_minor": 1500, "currency": "EUR", "issue_date": "2026-11-20", "reason": "Kulanz"}`); res.status != 201 {
+		t.Fatalf("credit note: %d %s", res.status, res.body)
+	}
+	if res := h.call("POST", "/api/v1/payments", key, `{"customer_number": "K-100", "amount_minor": 2000, "currency": "EUR",
+		"value_date": "2026-11-21", "reference": "Überweisung 4711", "invoice_numbers": ["R-1002"]}`); res.status != 201 {
+		t.Fatalf("payment: %d %s", res.status, res.body)
+	}
+	c := h.steppedUp(h.alice)
+	const period = "from=2026-01-01&to=2026-12-31"
+	doc := c.get("/account/statement?" + period).html(t)
+	byDoc := map[string]string{} // document → line text
+	hrefs := map[string]string{}
+	for _, l := range doc.testID("statement-line") {
+		line := &htmlDoc{root: l}
+		for _, d := range line.testID("statement-doc") {
+			byDoc[textOf(d)] = line.text()
+			if href, ok := attr(d, "href"); ok {
+				hrefs[textOf(d)] = href
+			}
+		}
+	}
+	de := h.de()
+	for d, kind := range map[string]string{"R-1001": "ledger.invoice", "R-1002": "ledger.invoice", "GS-77": "ledger.credit_note",
+		"Überweisung 4711": "ledger.payment"} {
+		if line, ok := byDoc[d]; !ok || !strings.Contains(line, de.T(kind)) {
+			t.Errorf("no %s line with document %q: %q (lines: %v)", de.T(kind), d, line, byDoc)
+		}
+	}
+	if !strings.Contains(byDoc["GS-77"], norm(de.T("page.statement.for_invoice", "Number", "R-1001"))) {
+		t.Errorf("the credit note line does not name its invoice: %q", byDoc["GS-77"])
+	}
+	if hrefs["GS-77"] != "/account/credit-notes/GS-77/pdf" || len(hrefs) != 1 {
+		t.Errorf("document links: %v", hrefs)
+	}
+	if res := c.get(hrefs["GS-77"]); res.StatusCode != 200 || !strings.HasPrefix(res.body, "%PDF-") {
+		t.Errorf("the linked credit note: %d", res.StatusCode)
+	}
+
+	csv := c.get("/account/statement?format=csv&" + period).body
+	for _, want := range []string{";Gutschrift;R-1001;GS-77;-15,00;", ";Rechnung;R-1001;R-1001;", ";Zahlung;R-1002;Überweisung 4711;-20,00;"} {
+		if !strings.Contains(csv, want) {
+			t.Errorf("CSV lacks %q:\n%s", want, csv)
+		}
+	}
+	text := pdfText(t, c.get("/account/statement?format=pdf&"+period).body)
+	for _, want := range []string{"GS-77", "Überweisung 4711", de.Money(-1500, "EUR")} {
+		if !strings.Contains(text, norm(want)) {
+			t.Errorf("statement PDF lacks %q:\n%s", want, text)
+		}
+	}
+	en := c.get("/account/statement?lang=en&format=csv&" + period).body
+	if !strings.Contains(en, ",Credit note,R-1001,GS-77,-15.00,") {
+		t.Errorf("English CSV:\n%s", en)
+	}
+}

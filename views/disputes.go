@@ -67,6 +67,7 @@ type DisputeVM struct {
 	DecisionNote  string
 	CreditNote    string // accepted: the credit note's number
 	CreditMinor   int64  // and its amount
+	CreditNoteURL string // and its PDF for the reader (debtor or staff)
 	Messages      []DisputeMessageVM
 	// The message form (a live dispute): what was typed and what was
 	// wrong with it.

@@ -132,8 +132,13 @@ type StatementLine struct {
 	Kind          string // invoice, payment, credit_note, fee, refund, chargeback …
 	InvoiceNumber string
 	Reference     string
-	AmountMinor   int64
-	BalanceMinor  int64
+	// Document is the entry's own reference (invoice number, credit note
+	// number, payment reference); DocumentHref its PDF, where there is one
+	// for the debtor (credit notes).
+	Document     string
+	DocumentHref string
+	AmountMinor  int64
+	BalanceMinor int64
 }
 
 // StatementPreset is a ready-made period.

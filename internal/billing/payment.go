@@ -191,7 +191,7 @@ func (s *Service) ApplyPaid(ctx context.Context, tx *store.Store, c *ar.Creditor
 	if _, err := tx.AddEvent(ctx, c.ID, &d.ID, "payment.paid", paymentEvent(p, d, res.Allocations)); err != nil {
 		return nil, err
 	}
-	res.Restorable, err = s.checkRestorable(ctx, tx, c, d)
+	res.Restorable, err = CheckRestorable(ctx, tx, c, d, s.now())
 	return res, err
 }
 
@@ -247,11 +247,14 @@ func paymentEvent(p *store.Payment, d *ar.Debtor, allocs []store.Allocation) map
 	}
 }
 
-// checkRestorable emits service.restorable once per restore period, when
-// a restricted debtor has paid what restores the service: the amount the
-// creditor named (counting payments since the restriction), or else
-// everything overdue.
-func (s *Service) checkRestorable(ctx context.Context, tx *store.Store, c *ar.Creditor, d *ar.Debtor) (bool, error) {
+// CheckRestorable emits service.restorable once per restore period, when
+// a restricted debtor has settled what restores the service: the amount
+// the creditor named (counting payments since the restriction), or else
+// everything overdue (paid or credited). It runs in the transaction that
+// booked the payment or credit note (tx must hold the debtor's row lock,
+// see store.LockDebtor, so that two bookings never both emit it); every
+// service that reduces what a debtor owes calls it.
+func CheckRestorable(ctx context.Context, tx *store.Store, c *ar.Creditor, d *ar.Debtor, now time.Time) (bool, error) {
 	if !d.Restricted() || d.ServiceRestorableAt != nil {
 		return false, nil
 	}
@@ -274,11 +277,10 @@ func (s *Service) checkRestorable(ctx context.Context, tx *store.Store, c *ar.Cr
 		if err != nil {
 			return false, err
 		}
-		if ar.Summarize(c.Currency, invs, c.Today(s.now())).OverdueMinor > 0 {
+		if ar.Summarize(c.Currency, invs, c.Today(now)).OverdueMinor > 0 {
 			return false, nil
 		}
 	}
-	now := s.now()
 	if _, err := tx.AddEvent(ctx, c.ID, &d.ID, "service.restorable", map[string]any{
 		"customer_number": d.CustomerNumber, "service_status": d.ServiceStatus,
 		"restore_minor": d.ServiceRestoreMinor, "paid_since_restriction_minor": paid,
@@ -339,7 +341,7 @@ func (s *Service) SetServiceStatus(ctx context.Context, c *ar.Creditor, number s
 			return err
 		}
 		// Already covered (e.g. restricted after the money arrived)?
-		_, err = s.checkRestorable(ctx, tx, c, d)
+		_, err = CheckRestorable(ctx, tx, c, d, s.now())
 		return err
 	})
 	if err != nil {
@@ -386,6 +388,7 @@ func (s *Service) RecordCreditNote(ctx context.Context, c *ar.Creditor, in Credi
 	}
 	cn := &store.CreditNote{CreditorID: c.ID, Number: in.Number, AmountMinor: amount, Currency: in.Currency,
 		Reason: reason, IssueDate: issue}
+	invoiceNumber := ""
 	err := s.Store.InTx(ctx, func(tx *store.Store) error {
 		d, err := tx.LockDebtor(ctx, c.ID, in.CustomerNumber)
 		if ar.IsNotFound(err) {
@@ -412,21 +415,49 @@ func (s *Service) RecordCreditNote(ctx context.Context, c *ar.Creditor, in Credi
 			if amount > inv.OpenMinor {
 				return ar.FieldError("amount_minor", "error.api.credit_exceeds_open", map[string]any{"Open": inv.OpenMinor})
 			}
-			cn.InvoiceID = &inv.ID
+			cn.InvoiceID, invoiceNumber = &inv.ID, inv.Number
 		}
 		if err := tx.CreateCreditNote(ctx, cn); err != nil {
 			return err
 		}
 		if err := tx.AddInteraction(ctx, &ar.Interaction{CreditorID: c.ID, DebtorID: d.ID, InvoiceID: cn.InvoiceID,
 			Kind: "credit_note.issued", Actor: "creditor", Visibility: ar.VisibleToCustomer,
-			Data: map[string]any{"number": cn.Number, "amount_minor": amount, "currency": cn.Currency, "reason": reason}}); err != nil {
+			Data: map[string]any{"number": cn.Number, "amount_minor": amount, "currency": cn.Currency, "reason": reason,
+				"invoice_number": invoiceNumber}}); err != nil {
 			return err
 		}
-		_, err = s.checkRestorable(ctx, tx, c, d)
+		_, err = CreditNoteIssued(ctx, tx, c, d, cn, invoiceNumber, s.now())
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return cn, nil
+}
+
+// CreditNoteIssued finishes a credit note just booked in tx
+// (store.CreateCreditNote), whichever way it came (the creditor's API or
+// an accepted dispute): it emits credit_note.issued, exactly once per
+// credit note and with the same payload for both, and checks whether the
+// debtor's service became restorable. tx must hold the debtor's row lock
+// (store.LockDebtor). invoiceNumber is the invoice credited, "" for a
+// credit on the account.
+func CreditNoteIssued(ctx context.Context, tx *store.Store, c *ar.Creditor, d *ar.Debtor, cn *store.CreditNote,
+	invoiceNumber string, now time.Time) (restorable bool, err error) {
+	if _, err := tx.AddEvent(ctx, c.ID, &d.ID, "credit_note.issued", CreditNoteEvent(cn, d, invoiceNumber)); err != nil {
+		return false, err
+	}
+	return CheckRestorable(ctx, tx, c, d, now)
+}
+
+// CreditNoteEvent is the payload of credit_note.issued; invoice_number is
+// null for a credit on the account.
+func CreditNoteEvent(cn *store.CreditNote, d *ar.Debtor, invoiceNumber string) map[string]any {
+	var inv any
+	if invoiceNumber != "" {
+		inv = invoiceNumber
+	}
+	return map[string]any{"number": cn.Number, "customer_number": d.CustomerNumber, "invoice_number": inv,
+		"amount_minor": cn.AmountMinor, "currency": cn.Currency, "issue_date": cn.IssueDate.Format("2006-01-02"),
+		"reason": cn.Reason}
 }

@@ -5,6 +5,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/settle/settle/internal/ar"
+	"github.com/settle/settle/internal/billing"
 	"github.com/settle/settle/internal/store"
 )
 
@@ -26,7 +27,8 @@ func CreditNoteNumber(d *store.Dispute) string { return "GS-" + d.PublicID }
 // amountMinor (1 … what the invoice has open) is booked against the
 // invoice in the same transaction (the ledger reduces what is open), the
 // task is done, the debtor is told and the creditor gets
-// dispute.resolved. A decided dispute is a Conflict; a bad amount is
+// dispute.resolved and credit_note.issued (and service.restorable when
+// the credit settles what restored it). A decided dispute is a Conflict; a bad amount is
 // ar.Invalids on "amount".
 func (s *Service) Accept(ctx context.Context, c *ar.Creditor, staffID, disputeID, amountMinor int64) (*store.Dispute, *store.CreditNote, error) {
 	var d *store.Dispute
@@ -38,6 +40,11 @@ func (s *Service) Accept(ctx context.Context, c *ar.Creditor, staffID, disputeID
 		}
 		deb, err := tx.Debtor(ctx, c.ID, d.DebtorID)
 		if err != nil {
+			return err
+		}
+		// The debtor's row lock, as every booking takes it: the credit
+		// note may make the service restorable, which is told once.
+		if deb, err = tx.LockDebtor(ctx, c.ID, deb.CustomerNumber); err != nil {
 			return err
 		}
 		inv, err := tx.Invoice(ctx, c.ID, d.DebtorID, d.InvoiceNumber)
@@ -55,6 +62,9 @@ func (s *Service) Accept(ctx context.Context, c *ar.Creditor, staffID, disputeID
 			AmountMinor: amountMinor, Currency: inv.Currency, Reason: "dispute " + d.PublicID,
 			IssueDate: c.Today(now)}
 		if err := tx.CreateCreditNote(ctx, cn); err != nil {
+			return err
+		}
+		if _, err := billing.CreditNoteIssued(ctx, tx, c, deb, cn, inv.Number, now); err != nil {
 			return err
 		}
 		if err := tx.DecideDispute(ctx, d, ar.DisputeAccepted, staffID, "", now); err != nil {

@@ -66,3 +66,38 @@ func TestInvoicePDFReadsBack(t *testing.T) {
 		t.Errorf("the GiroCode does not decode to the EPC payload: %q", codes)
 	}
 }
+
+// TestCreditNotePDFReadsBack: the credit note's number, the invoice it
+// credits, the reason and both amounts are text a person (and a
+// bookkeeping tool) can read back.
+func TestCreditNotePDFReadsBack(t *testing.T) {
+	pdftotext := tool(t, "pdftotext", "poppler-utils")
+	inv := sampleInvoice()
+	d := CreditNoteDoc{
+		Letterhead: Letterhead{BrandColor: inv.BrandColor, CreditorName: inv.CreditorName, CreditorAddress: inv.CreditorAddress,
+			CreditorContact: inv.CreditorContact, LegalFooter: inv.LegalFooter, Title: "Gutschrift GS-dsp_7", Created: inv.Created},
+		DebtorLines: inv.DebtorLines,
+		Facts: [][2]string{{"Gutschrift Nr.", "GS-dsp_7"}, {"Datum", "20.11.2026"}, {"Kundennummer", "10001"},
+			{"Zur Rechnung", "2026-001243"}},
+		ReasonLabel: "Grund", Reason: "Reklamation: Störung drei Tage <b>",
+		Amounts: [][2]string{{"Gutschriftsbetrag", "12,34 €"}, {"Noch offen auf Rechnung 2026-001243", "22,17 €"}},
+		Text:    "Wir haben den Betrag mit der Rechnung 2026-001243 verrechnet.",
+	}
+	var buf bytes.Buffer
+	if err := RenderCreditNotePDF(&buf, d); err != nil {
+		t.Fatal(err)
+	}
+	pdf := filepath.Join(t.TempDir(), "credit.pdf")
+	os.WriteFile(pdf, buf.Bytes(), 0o644)
+	out, err := exec.Command(pdftotext, "-layout", pdf, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	text := string(out)
+	for _, want := range []string{"Gutschrift GS-dsp_7", "Nordwind Mobil", "Chausseestraße 38", "Zur Rechnung", "2026-001243",
+		"Störung drei Tage <b>", "12,34 €", "22,17 €", "Noch offen auf Rechnung 2026-001243", "verrechnet", "Amtsgericht Hamburg"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("pdftotext lacks %q:\n%s", want, text)
+		}
+	}
+}

@@ -52,6 +52,10 @@ var EventTypes = []string{
 	"link.opened",
 	"contact.updated",
 	"service.restorable",
+	// A credit note was booked (from POST /api/v1/credit-notes or an
+	// accepted dispute): number, customer_number, invoice_number (null:
+	// on the account), amount_minor, currency, issue_date, reason.
+	"credit_note.issued",
 }
 
 // SecretOverlap is how long the previous secret keeps signing after a

@@ -322,14 +322,3 @@ func (s *Store) DecideDispute(ctx context.Context, d *Dispute, status ar.Dispute
 	}
 	return err
 }
-
-// DisputeCreditNote is the credit note an accepted dispute issued (by
-// its number), or not found.
-func (s *Store) DisputeCreditNote(ctx context.Context, creditorID, debtorID int64, number string) (cn *CreditNote, err error) {
-	defer wrap(&err, "DisputeCreditNote(%d, %q)", creditorID, number)
-	cn = new(CreditNote)
-	err = s.q.GetContext(ctx, cn, `SELECT id, creditor_id, debtor_id, number, invoice_id, amount_minor, currency,
-		reason, issue_date FROM credit_notes WHERE creditor_id = $1 AND debtor_id = $2 AND number = $3`,
-		creditorID, debtorID, number)
-	return cn, err
-}

@@ -123,6 +123,12 @@ type CreditNote struct {
 	Currency    string    `db:"currency"`
 	Reason      string    `db:"reason"`
 	IssueDate   time.Time `db:"issue_date"`
+
+	// Read by CreditNoteByNumber only: the invoice credited ("" for a
+	// credit on the account) and what it had open right after this
+	// credit note was booked (nil without an invoice).
+	InvoiceNumber  string `db:"invoice_number"`
+	OpenAfterMinor *int64 `db:"open_after_minor"`
 }
 
 // CreateCreditNote inserts a credit note and books it on the ledger.
@@ -142,6 +148,26 @@ func (s *Store) CreateCreditNote(ctx context.Context, cn *CreditNote) (err error
 			cn.CreditorID, cn.DebtorID, cn.InvoiceID, -cn.AmountMinor, cn.Currency, cn.IssueDate, cn.Number, cn.ID)
 		return err
 	})
+}
+
+// CreditNoteByNumber is one of a debtor's credit notes, whichever way it
+// came (the creditor's API or an accepted dispute), by its number, with
+// the invoice it credits and what that invoice had open right after it
+// (entries booked later do not change the document). Another debtor's
+// or creditor's number is not found.
+func (s *Store) CreditNoteByNumber(ctx context.Context, creditorID, debtorID int64, number string) (cn *CreditNote, err error) {
+	defer wrap(&err, "CreditNoteByNumber(%d, %d, %q)", creditorID, debtorID, number)
+	cn = new(CreditNote)
+	err = s.q.GetContext(ctx, cn, `SELECT c.id, c.creditor_id, c.debtor_id, c.number, c.invoice_id, c.amount_minor,
+		c.currency, c.reason, c.issue_date, COALESCE(i.number, '') AS invoice_number,
+		CASE WHEN c.invoice_id IS NULL THEN NULL ELSE
+			(SELECT COALESCE(sum(l.amount_minor), 0) FROM ledger_entries l
+			WHERE l.creditor_id = c.creditor_id AND l.invoice_id = c.invoice_id
+			AND l.id <= (SELECT max(b.id) FROM ledger_entries b WHERE b.creditor_id = c.creditor_id AND b.credit_note_id = c.id))
+		END AS open_after_minor
+		FROM credit_notes c LEFT JOIN invoices i ON i.id = c.invoice_id AND i.creditor_id = c.creditor_id
+		WHERE c.creditor_id = $1 AND c.debtor_id = $2 AND c.number = $3`, creditorID, debtorID, number)
+	return cn, err
 }
 
 // CreditNoteExists reports whether a creditor used the number already.
