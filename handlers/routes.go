@@ -128,6 +128,8 @@ func (s *Server) Routes() []Route {
 		staffRoute("POST /staff/disputes/{dispute}/accept", staff.PermDecide, s.staff, s.staffDisputeAccept),
 		staffRoute("POST /staff/disputes/{dispute}/reject", staff.PermDecide, s.staff, s.staffDisputeReject),
 		staffRoute("POST /staff/disputes/{dispute}/ask", staff.PermDecide, s.staff, s.staffDisputeAsk),
+		// Back office: "already paid", matching a payment left on the account.
+		staffRoute("POST /staff/disputes/{dispute}/match", staff.PermDecide, s.staff, s.staffDisputeMatch),
 
 		// Back office: users, audit log, outbox.
 		staffRoute("GET /staff/users", staff.PermUsers, s.staff, s.staffUsersList),
