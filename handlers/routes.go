@@ -159,6 +159,9 @@ func (s *Server) Routes() []Route {
 		staffRoute("POST /staff/settings/webhooks/{endpoint}/enable", staff.PermSettings, s.staff, s.staffWebhookEnable),
 		staffRoute("POST /staff/settings/webhooks/{endpoint}/remove", staff.PermSettings, s.staff, s.staffWebhookRemove),
 		staffRoute("POST /staff/settings/webhooks/deliveries/{delivery}/replay", staff.PermSettings, s.staff, s.staffWebhookReplay),
+		// Back office: settings, the reasons debtors may give for a dispute.
+		staffRoute("GET /staff/settings/dispute-reasons", staff.PermSettings, s.staff, s.staffDisputeReasonsShow),
+		staffRoute("POST /staff/settings/dispute-reasons", staff.PermSettings, s.staff, s.staffDisputeReasonsSave),
 
 		{"GET /static/", Public, static.Handler(), ""},
 		{"PUT /api/v1/debtors/{customer_number}", APIKey, s.api(s.apiDebtorPut), ""},
