@@ -3,6 +3,7 @@ package handlers
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -11,6 +12,7 @@ import (
 	"github.com/settle/settle/internal/billing"
 	"github.com/settle/settle/internal/i18n"
 	"github.com/settle/settle/internal/portal"
+	"github.com/settle/settle/internal/store"
 )
 
 // payOnAccount books a payment of d's; naming only paid invoices (alice's
@@ -167,6 +169,22 @@ func TestStaffDisputeMatch(t *testing.T) {
 	if got := h.queryInt(`SELECT sum(amount_minor) FROM ledger_entries WHERE invoice_id = $1`, inv.ID); int64(got) != inv.OpenMinor-5000 {
 		t.Errorf("open %d, want %d", got, inv.OpenMinor-5000)
 	}
+	// The staff timeline and the statement explain it.
+	deb := arc.get("/staff/debtors/"+strconv.FormatInt(h.alice.ID, 10), "Accept-Language", "en").html(t).text()
+	if want := h.en().T("staff.timeline.dispute.matched", "Number", "R-1001", "Amount", h.en().Money(5000, "EUR"), "Date", "18 Nov 2026"); !contains(deb, want) {
+		t.Errorf("staff timeline lacks %q", want)
+	}
+	moved := 0
+	for _, l := range c.get("/account/statement").html(t).testID("statement-line") {
+		line := norm(textOf(l))
+		if strings.Contains(line, "23.11.2026") && (strings.Contains(line, h.de().T("ledger.reversal")+" "+norm(amount)) ||
+			strings.Contains(line, h.de().T("ledger.payment")+" · R-1001 -"+norm(amount))) {
+			moved++
+		}
+	}
+	if moved < 2 {
+		t.Errorf("the statement shows %d lines of the move: %s", moved, norm(c.get("/account/statement").html(t).testIDText("statement")))
+	}
 	// A second match on the decided dispute: a conflict, nothing booked.
 	if res := arc.post(staffURL+"/match", url.Values{"payment": {other}}); res.StatusCode != http.StatusConflict {
 		t.Errorf("second match = %d", res.StatusCode)
@@ -284,5 +302,28 @@ func TestPaidMatchTextsTranslated(t *testing.T) {
 				t.Errorf("%s: no %q", l, key)
 			}
 		}
+	}
+}
+
+// A matched payment on an invoice in an active plan pays toward the
+// plan's instalments, as any payment does.
+func TestStaffDisputeMatchPaysPlan(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	inv := h.invoices[h.alice.ID]["R-1002"] // 50,00 open
+	day := 1
+	p := &store.Plan{PublicID: ar.NewPublicID("plan_"), CreditorID: h.a.ID, DebtorID: h.alice.ID, Kind: ar.PlanInstalments,
+		Status: ar.PlanActive, PrincipalMinor: 5000, TotalMinor: 5000, Currency: "EUR", Day: &day}
+	if err := h.st.CreatePlan(h.ctx, p, map[int64]int64{inv.ID: 5000}, []ar.Instalment{
+		{Seq: 1, DueDate: civil("2026-12-01"), AmountMinor: 2500}, {Seq: 2, DueDate: civil("2027-01-01"), AmountMinor: 2500}}); err != nil {
+		t.Fatal(err)
+	}
+	pay := h.payOnAccount(h.a, h.alice, 2500, "4711", "R-1003")
+	_, _, d := alreadyPaid(t, h, "R-1002")
+	if res := h.staffClient("ar", h.a).post(staffDisputePath(d, "/match"), url.Values{"payment": {pay}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("match = %d: %.300s", res.StatusCode, res.body)
+	}
+	if got := h.queryInt(`SELECT paid_minor FROM plan_instalments WHERE plan_id = $1 AND seq = 1`, p.ID); got != 2500 {
+		t.Errorf("instalment 1 paid %d", got)
 	}
 }
