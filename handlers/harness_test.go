@@ -312,7 +312,7 @@ func newHarnessWith(t testing.TB, aStepUp ar.StepUp) *harness {
 // on the same database, or one with other session keys).
 func (h *harness) newServer(st *store.Store, keys [][]byte, secure bool) *Server {
 	pl := &plans.Service{Store: st, Portal: h.portal, Now: h.clock.Now}
-	dsp := &disputes.Service{Store: st, Portal: h.portal, Now: h.clock.Now}
+	dsp := &disputes.Service{Store: st, Portal: h.portal, Now: h.clock.Now, Plans: pl}
 	return NewServer(Config{
 		Store: st, Portal: h.portal, Billing: &billing.Service{Store: st, Now: h.clock.Now, Plans: pl}, Plans: pl, Disputes: dsp,
 		Catalog: h.cat, Log: h.log, SessionKeys: keys, Secure: secure, Now: h.clock.Now,

@@ -33,6 +33,8 @@ var historyKinds = map[string]bool{
 	// Disputes (internal/disputes): opened, and the messages both ways.
 	"dispute.opened": true, "dispute.message": true, "dispute.replied": true,
 	"dispute.accepted": true, "dispute.rejected": true, "dispute.info_requested": true,
+	// "Already paid": staff matched the debtor's payment to the invoice.
+	"dispute.matched": true,
 }
 
 // historyFilter is one of the history page's filters: the kinds it

@@ -133,6 +133,8 @@ func (s *Server) Routes() []Route {
 		staffRoute("POST /staff/disputes/{dispute}/ask", staff.PermDecide, s.staff, s.staffDisputeAsk),
 		// Back office: credit notes (issue 8), the debtor's copy.
 		staffRoute("GET /staff/debtors/{debtor}/credit-notes/{creditnote}/pdf", staff.PermView, s.staff, s.staffCreditNotePDF),
+		// Back office: "already paid", matching a payment left on the account.
+		staffRoute("POST /staff/disputes/{dispute}/match", staff.PermDecide, s.staff, s.staffDisputeMatch),
 
 		// Back office: users, audit log, outbox.
 		staffRoute("GET /staff/users", staff.PermUsers, s.staff, s.staffUsersList),
@@ -162,6 +164,9 @@ func (s *Server) Routes() []Route {
 		staffRoute("POST /staff/settings/webhooks/{endpoint}/enable", staff.PermSettings, s.staff, s.staffWebhookEnable),
 		staffRoute("POST /staff/settings/webhooks/{endpoint}/remove", staff.PermSettings, s.staff, s.staffWebhookRemove),
 		staffRoute("POST /staff/settings/webhooks/deliveries/{delivery}/replay", staff.PermSettings, s.staff, s.staffWebhookReplay),
+		// Back office: settings, the reasons debtors may give for a dispute.
+		staffRoute("GET /staff/settings/dispute-reasons", staff.PermSettings, s.staff, s.staffDisputeReasonsShow),
+		staffRoute("POST /staff/settings/dispute-reasons", staff.PermSettings, s.staff, s.staffDisputeReasonsSave),
 
 		{"GET /static/", Public, static.Handler(), ""},
 		{"PUT /api/v1/debtors/{customer_number}", APIKey, s.api(s.apiDebtorPut), ""},

@@ -350,6 +350,9 @@ func TestSecurityHeaders(t *testing.T) {
 		"GET /staff/settings/webhooks":            {admin, "/staff/settings/webhooks", 200},
 		"GET /staff/settings/webhooks/{endpoint}": {admin, "/staff/settings/webhooks/" + hookEP, 200},
 
+		// back office: settings, dispute reasons
+		"GET /staff/settings/dispute-reasons": {admin, "/staff/settings/dispute-reasons", 200},
+
 		// payment plans, debtor side
 		"GET /account/more-time":    {stepped, "/account/more-time", 200},
 		"GET /account/plans":        {stepped, "/account/plans", 200},

@@ -23,6 +23,9 @@ var staffDisputeNotices = map[string]string{
 	"accepted": "staff.disputes_decide.done.accepted",
 	"rejected": "staff.disputes_decide.done.rejected",
 	"asked":    "staff.disputes_decide.done.asked",
+	// "Already paid": a payment matched.
+	"matched":        "staff.paid_match.done.matched",
+	"matched_partly": "staff.paid_match.done.matched_partly",
 }
 
 // staffDisputeVM loads one of the session creditor's disputes for its

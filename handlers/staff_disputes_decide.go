@@ -21,6 +21,10 @@ func (s *Server) staffDisputeDecideVM(w http.ResponseWriter, r *http.Request, sc
 	if vm.Live() {
 		vm.Decision.Amount = formatAmountInput(max(min(vm.DisputedMinor, vm.InvoiceOpen), 0), s.staffLocale(w, r, sc).Lang)
 	}
+	// "Already paid": the payments staff may match (staff_paid_match.go).
+	if err := s.paidMatchVM(r, sc, &vm); err != nil {
+		return vm, err
+	}
 	return vm, nil
 }
 

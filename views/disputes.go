@@ -205,6 +205,7 @@ type StaffDisputeVM struct {
 	InvoicePDF     string
 	AssistedBy     string // opened in assist mode by this agent
 	Decision       DisputeDecisionVM
+	PaidMatch      PaidMatchVM // "already paid": match an unallocated payment
 }
 
 func staffDisputeStatusClass(status string) string {

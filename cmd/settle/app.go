@@ -114,7 +114,7 @@ func (m *Main) OpenDatabase(ctx context.Context) error {
 	m.Promises = &promises.Service{Store: m.Store, Portal: m.Portal, Now: m.Now}
 	m.Billing = &billing.Service{Store: m.Store, Plans: m.Plans, Now: m.Now}
 	m.Hooks = &hooks.Service{DB: m.DB, Log: m.Log, Now: m.Now, AllowPrivate: envBool("SETTLE_WEBHOOK_ALLOW_PRIVATE", false)}
-	m.Disputes = &disputes.Service{Store: m.Store, Portal: m.Portal, Now: m.Now}
+	m.Disputes = &disputes.Service{Store: m.Store, Portal: m.Portal, Now: m.Now, Plans: m.Plans}
 	m.Dunning = &dunning.Engine{Store: m.Store, Portal: m.Portal, Text: m.Catalog, Log: m.Log, Now: m.Now}
 	return m.openPayments()
 }

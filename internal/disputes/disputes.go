@@ -31,6 +31,9 @@ type Service struct {
 	// per SubmitWindow (0: DefaultSubmitLimit). Every submission counts,
 	// refused ones too: each may carry 20 files to check.
 	SubmitLimit int
+	// Plans books a matched payment toward the payment plan holding the
+	// invoice (plans.Service); nil: no plans.
+	Plans PlanBooker
 }
 
 // Submission limits.
