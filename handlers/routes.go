@@ -74,6 +74,10 @@ func (s *Server) Routes() []Route {
 		{"GET /account/disputes/{dispute}", StepUp, s.steppedUp(s.disputeShow), ""},
 		{"POST /account/disputes/{dispute}/messages", StepUp, s.steppedUp(s.disputeMessage), ""},
 		{"GET /account/disputes/{dispute}/attachments/{attachment}", StepUp, s.steppedUp(s.disputeAttachment), ""},
+		// reminders (issue 9), debtor side: how the debtor wants to be
+		// reminded (personal data: the step-up).
+		{"GET /account/reminders", StepUp, s.steppedUp(s.remindersShow), ""},
+		{"POST /account/reminders", StepUp, s.steppedUp(s.remindersSave), ""},
 		{"POST /logout", Public, s.handle(s.logout), ""},
 		{"GET /signed-out", Public, s.handle(s.signedOut), ""},
 		{"GET /brand/{slug}/logo", Public, s.handle(s.brandLogo), ""},
@@ -157,6 +161,14 @@ func (s *Server) Routes() []Route {
 		staffRoute("POST /staff/settings/webhooks/{endpoint}/enable", staff.PermSettings, s.staff, s.staffWebhookEnable),
 		staffRoute("POST /staff/settings/webhooks/{endpoint}/remove", staff.PermSettings, s.staff, s.staffWebhookRemove),
 		staffRoute("POST /staff/settings/webhooks/deliveries/{delivery}/replay", staff.PermSettings, s.staff, s.staffWebhookReplay),
+
+		// reminders (issue 9), back office: staff's pause and the hardship
+		// flag on the debtor view; what debtors may choose in the settings.
+		staffRoute("POST /staff/debtors/{debtor}/dunning-pause", staff.PermPause, s.staff, s.staffDunningPause),
+		staffRoute("POST /staff/debtors/{debtor}/dunning-resume", staff.PermPause, s.staff, s.staffDunningResume),
+		staffRoute("POST /staff/debtors/{debtor}/hardship", staff.PermPause, s.staff, s.staffHardshipSet),
+		staffRoute("GET /staff/settings/reminders", staff.PermSettings, s.staff, s.staffReminderSettingsShow),
+		staffRoute("POST /staff/settings/reminders", staff.PermSettings, s.staff, s.staffReminderSettingsSave),
 
 		{"GET /static/", Public, static.Handler(), ""},
 		{"PUT /api/v1/debtors/{customer_number}", APIKey, s.api(s.apiDebtorPut), ""},

@@ -365,6 +365,10 @@ func TestSecurityHeaders(t *testing.T) {
 		"GET /staff/disputes/{dispute}":                            {agent, staffDisputePath(h.disputeIDs[aliceDispute], ""), 200},
 		"GET /staff/disputes/{dispute}/attachments/{attachment}":   {agent, staffDisputePath(h.disputeIDs[aliceDispute], "/attachments/"+aliceAttachment), 200},
 
+		// reminders (issue 9)
+		"GET /account/reminders":        {stepped, "/account/reminders", 200},
+		"GET /staff/settings/reminders": {admin, "/staff/settings/reminders", 200},
+
 		"GET /static/":             {anon, static.URL("app.css"), 200},
 		"GET /healthz":             {anon, "/healthz", 200},
 		"GET /readyz":              {anon, "/readyz", 200},

@@ -52,6 +52,8 @@ var EventTypes = []string{
 	"link.opened",
 	"contact.updated",
 	"service.restorable",
+	// reminders (issue 9): the debtor changed their reminder preferences.
+	"debtor.preferences_changed",
 }
 
 // SecretOverlap is how long the previous secret keeps signing after a
