@@ -460,3 +460,25 @@ func TestHardshipFlag(t *testing.T) {
 		t.Errorf("other creditor's debtor = %d, want 404", res.StatusCode)
 	}
 }
+
+// The pause's dates are the creditor's: at 00:30 in Berlin (23:30 UTC)
+// the UTC day is past, and the 90 days count from Berlin's today.
+func TestDunningPauseCreditorZone(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.clock.Advance(14*time.Hour + 30*time.Minute) // 2026-11-23 23:30 UTC, 2026-11-24 00:30 in Berlin
+	c := h.staffClient(staff.RoleAR, h.a)
+	path := "/staff/debtors/" + strconv.FormatInt(h.alice.ID, 10) + "/dunning-pause"
+	if res := c.post(path, url.Values{"until": {"2026-11-23"}, "note": {"Reha"}}); res.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("the UTC day, past in Berlin = %d, want 422", res.StatusCode)
+	}
+	if res := c.post(path, url.Values{"until": {"2027-02-22"}, "note": {"Reha"}}); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("90 days after Berlin's today = %d, want 303", res.StatusCode)
+	}
+	if res := c.post(path, url.Values{"until": {"2027-02-23"}, "note": {"Reha"}}); res.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("91 days after Berlin's today = %d, want 422", res.StatusCode)
+	}
+	if res := c.post(path, url.Values{"until": {"2026-11-24"}, "note": {"Nur heute"}}); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("Berlin's today = %d, want 303", res.StatusCode)
+	}
+}
