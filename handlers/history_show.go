@@ -35,6 +35,8 @@ var historyKinds = map[string]bool{
 	"dispute.accepted": true, "dispute.rejected": true, "dispute.info_requested": true,
 	// "Already paid": staff matched the debtor's payment to the invoice.
 	"dispute.matched": true,
+	// reminders (issue 9): the debtor's reminder preferences, old → new.
+	"reminder_prefs.changed": true,
 }
 
 // historyFilter is one of the history page's filters: the kinds it
@@ -166,6 +168,8 @@ func historyArgs(loc *i18n.Locale, in ar.Interaction) []any {
 	if v, ok := in.Data["amount_minor"].(float64); ok {
 		amount = loc.Money(int64(v), cur)
 	}
-	return []any{"Amount", amount, "Number", str("number"), "Status", loc.T("history.status." + str("status")),
+	args := []any{"Amount", amount, "Number", str("number"), "Status", loc.T("history.status." + str("status")),
 		"Reason", loc.T("history.reason." + str("reason")), "Channel", in.Channel}
+	// reminders (issue 9): what a change of reminder preferences changed.
+	return append(args, reminderArgs(loc, in)...)
 }

@@ -77,6 +77,10 @@ func (s *Server) Routes() []Route {
 		// Credit notes (issue 8): the debtor's copy of a credit note, from
 		// the creditor's API or an accepted dispute.
 		{"GET /account/credit-notes/{creditnote}/pdf", StepUp, s.steppedUp(s.creditNotePDF), ""},
+		// reminders (issue 9), debtor side: how the debtor wants to be
+		// reminded (personal data: the step-up).
+		{"GET /account/reminders", StepUp, s.steppedUp(s.remindersShow), ""},
+		{"POST /account/reminders", StepUp, s.steppedUp(s.remindersSave), ""},
 		{"POST /logout", Public, s.handle(s.logout), ""},
 		{"GET /signed-out", Public, s.handle(s.signedOut), ""},
 		{"GET /brand/{slug}/logo", Public, s.handle(s.brandLogo), ""},
@@ -167,6 +171,14 @@ func (s *Server) Routes() []Route {
 		// Back office: settings, the reasons debtors may give for a dispute.
 		staffRoute("GET /staff/settings/dispute-reasons", staff.PermSettings, s.staff, s.staffDisputeReasonsShow),
 		staffRoute("POST /staff/settings/dispute-reasons", staff.PermSettings, s.staff, s.staffDisputeReasonsSave),
+
+		// reminders (issue 9), back office: staff's pause and the hardship
+		// flag on the debtor view; what debtors may choose in the settings.
+		staffRoute("POST /staff/debtors/{debtor}/dunning-pause", staff.PermPause, s.staff, s.staffDunningPause),
+		staffRoute("POST /staff/debtors/{debtor}/dunning-resume", staff.PermPause, s.staff, s.staffDunningResume),
+		staffRoute("POST /staff/debtors/{debtor}/hardship", staff.PermPause, s.staff, s.staffHardshipSet),
+		staffRoute("GET /staff/settings/reminders", staff.PermSettings, s.staff, s.staffReminderSettingsShow),
+		staffRoute("POST /staff/settings/reminders", staff.PermSettings, s.staff, s.staffReminderSettingsSave),
 
 		{"GET /static/", Public, static.Handler(), ""},
 		{"PUT /api/v1/debtors/{customer_number}", APIKey, s.api(s.apiDebtorPut), ""},

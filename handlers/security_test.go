@@ -371,6 +371,10 @@ func TestSecurityHeaders(t *testing.T) {
 		"GET /account/credit-notes/{creditnote}/pdf":                {stepped, "/account/credit-notes/" + h.addCreditNote(h.a, h.alice, "GS-SEC", "R-1001", 100) + "/pdf", 200},
 		"GET /staff/debtors/{debtor}/credit-notes/{creditnote}/pdf": {agent, staffCreditNotePath(h.alice.ID, "GS-SEC"), 200},
 
+		// reminders (issue 9)
+		"GET /account/reminders":        {stepped, "/account/reminders", 200},
+		"GET /staff/settings/reminders": {admin, "/staff/settings/reminders", 200},
+
 		"GET /static/":             {anon, static.URL("app.css"), 200},
 		"GET /healthz":             {anon, "/healthz", 200},
 		"GET /readyz":              {anon, "/readyz", 200},

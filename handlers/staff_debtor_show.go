@@ -101,6 +101,10 @@ func (s *Server) renderDebtor(w http.ResponseWriter, r *http.Request, sc *staffC
 		vm.Disputes = append(vm.Disputes, views.StaffDisputeRow{ID: d.ID, InvoiceNumber: d.InvoiceNumber, Reason: d.ReasonLabel,
 			AmountMinor: d.DisputedMinor, Currency: d.Currency, Status: string(d.Status), Opened: d.CreatedAt.In(zone)})
 	}
+	// reminders (issue 9): preferences, pause and hardship.
+	if err := s.debtorReminders(r.Context(), r, sc, id, &vm); err != nil {
+		return err
+	}
 	return s.renderStaff(w, r, status, sc, views.StaffDebtorPage(vm))
 }
 

@@ -56,6 +56,8 @@ var EventTypes = []string{
 	// accepted dispute): number, customer_number, invoice_number (null:
 	// on the account), amount_minor, currency, issue_date, reason.
 	"credit_note.issued",
+	// reminders (issue 9): the debtor changed their reminder preferences.
+	"debtor.preferences_changed",
 }
 
 // SecretOverlap is how long the previous secret keeps signing after a
