@@ -135,6 +135,19 @@ func TestAPIDebtorPut(t *testing.T) {
 	if _, err := h.st.DebtorByNumber(h.ctx, h.b.ID, "N-1"); !ar.IsNotFound(err) {
 		t.Error("the debtor appeared at the other creditor")
 	}
+	// The customer chose SMS in the portal and staff flagged hardship: a
+	// sync that leaves those fields out keeps them; one that names them wins.
+	h.db.MustExec(`UPDATE debtors SET preferred_channel = 'sms', hardship = true WHERE creditor_id = $1 AND customer_number = 'N-1'`, h.a.ID)
+	sync := `{"name": "Dora Dohle", "email": "dora@example.org", "phone": "0151 2345 6789", "city": "Kiel"}`
+	if res := h.call("PUT", "/api/v1/debtors/N-1", key, sync); res.status != 200 || res.json(t)["preferred_channel"] != "sms" ||
+		res.json(t)["hardship"] != true || res.json(t)["language"] != "en" {
+		t.Errorf("sync without the customer's choices: %d %s", res.status, res.body)
+	}
+	sync = `{"name": "Dora Dohle", "phone": "0151 2345 6789", "language": "de", "preferred_channel": "email", "hardship": false}`
+	if res := h.call("PUT", "/api/v1/debtors/N-1", key, sync); res.status != 200 || res.json(t)["preferred_channel"] != "email" ||
+		res.json(t)["hardship"] != false || res.json(t)["language"] != "de" {
+		t.Errorf("sync naming them: %d %s", res.status, res.body)
+	}
 
 	// Every problem at once, with field-level codes.
 	res = h.call("PUT", "/api/v1/debtors/N-2", key, `{"name": "", "email": "not-an-email", "phone": "call me",

@@ -37,12 +37,24 @@ func (s *Service) PutDebtor(ctx context.Context, c *ar.Creditor, number string, 
 		return nil, false, err
 	}
 	err = s.Store.InTx(ctx, func(tx *store.Store) error {
-		_, err := tx.DebtorByNumber(ctx, c.ID, number)
+		old, err := tx.DebtorByNumber(ctx, c.ID, number)
 		switch {
 		case ar.IsNotFound(err):
 			created = true
 		case err != nil:
 			return err
+		default:
+			// What the debtor chose in the portal, and the hardship flag
+			// staff set, stay unless the creditor's system says otherwise.
+			if in.Language == "" {
+				d.Language = old.Language
+			}
+			if in.PreferredChannel == "" {
+				d.PreferredChannel = old.PreferredChannel
+			}
+			if in.Hardship == nil {
+				d.Hardship = old.Hardship
+			}
 		}
 		_, err = tx.UpsertDebtor(ctx, d)
 		return err

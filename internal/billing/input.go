@@ -32,10 +32,13 @@ type DebtorInput struct {
 	City             string `json:"city,omitempty"`
 	Country          string `json:"country,omitempty"`
 	BirthDate        string `json:"birth_date,omitempty"`
+	// Language, PreferredChannel and Hardship left out keep what the
+	// debtor chose in the portal (or staff set) when the debtor exists;
+	// a new debtor gets the creditor's language, email and false.
 	Language         string `json:"language,omitempty"`
 	PreferredChannel string `json:"preferred_channel,omitempty"`
 	Segment          string `json:"segment,omitempty"`
-	Hardship         bool   `json:"hardship,omitempty"`
+	Hardship         *bool  `json:"hardship,omitempty"`
 }
 
 func text(v *ar.Invalids, field, s string, max int, required bool) string {
@@ -135,7 +138,9 @@ func (in DebtorInput) Debtor(creditorID int64, number string, today time.Time) (
 	d.Language = oneOf(&v, "language", in.Language, "", "de", "en")
 	d.PreferredChannel = oneOf(&v, "preferred_channel", in.PreferredChannel, "email", "email", "sms", "letter")
 	d.Segment = text(&v, "segment", in.Segment, 64, false)
-	d.Hardship = in.Hardship
+	if in.Hardship != nil {
+		d.Hardship = *in.Hardship
+	}
 	return d, v.Err()
 }
 
