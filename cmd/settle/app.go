@@ -234,6 +234,9 @@ func (m *Main) Runner() (*jobs.Runner, error) {
 	if err := m.handlePromises(r, db); err != nil {
 		return nil, err
 	}
+	if err := m.handleUploads(r, db); err != nil { // expired kept files of dispute forms
+		return nil, err
+	}
 	return r, nil
 }
 
