@@ -124,7 +124,7 @@ func (s *Service) moveStaged(ctx context.Context, tx *store.Store, creditorID, d
 // maxStagedOthers go. Any other error is returned as it is.
 func (s *Service) refused(ctx context.Context, creditorID, debtorID int64, ids []string, err error) error {
 	var bad ar.Invalids
-	if !errors.As(err, &bad) {
+	if !errors.As(err, &bad) || len(ids) == 0 {
 		return err
 	}
 	now := s.now()
