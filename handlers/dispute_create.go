@@ -10,7 +10,7 @@ import (
 // its page (303). Anything refused (a reason missing, a file that is no
 // PDF, PNG or JPEG, one too large) comes back to the form with
 // everything typed kept, each refused file named with the reason, and
-// nothing stored. Another debtor's invoice is a 404 before anything is
+// nothing stored but the files that passed, kept for the next try. Another debtor's invoice is a 404 before anything is
 // read.
 func (s *Server) disputeCreate(w http.ResponseWriter, r *http.Request, ds *debtorSession) error {
 	if err := s.disputesOn(); err != nil {
@@ -32,6 +32,7 @@ func (s *Server) disputeCreate(w http.ResponseWriter, r *http.Request, ds *debto
 	f := readDisputeForm(u.values)
 	in := f.input(inv.Number)
 	in.Files = u.files
+	in.Staged = stagedIDs(u.values) // files kept from a refused try (dispute_staged.go)
 	if u.overflow {
 		overflowed(&in.Invalid)
 	}
@@ -45,6 +46,7 @@ func (s *Server) disputeCreate(w http.ResponseWriter, r *http.Request, ds *debto
 			"files", len(in.Files))
 		return redirect(w, r, disputePath(d.PublicID, "?done=opened"))
 	}
+	kept := keptFiles(err)
 	fe, err := disputeErrors(s.Catalog.Locale(s.language(w, r, p)), err)
 	if err != nil {
 		return err
@@ -54,6 +56,6 @@ func (s *Server) disputeCreate(w http.ResponseWriter, r *http.Request, ds *debto
 		return err
 	}
 	vm.Errors, vm.FileErrors, vm.ErrorKey, vm.ErrorArgs, vm.Existing = fe.fields, fe.files, fe.key, fe.args, fe.existing
-	vm.FilesDropped = len(in.Files) > 0
+	vm.Kept, vm.FilesDropped = kept, filesDropped(u, kept)
 	return s.render(w, r, fe.status, p, views.DisputeFormPage(vm))
 }

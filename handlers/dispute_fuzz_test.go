@@ -94,13 +94,14 @@ func FuzzDisputeUpload(f *testing.F) {
 }
 
 // FuzzDisputeForm posts fuzzed form fields (reason, lines, message,
-// payment details) as multipart and as urlencoded forms.
+// payment details, ids of kept files) as multipart and as urlencoded
+// forms.
 func FuzzDisputeForm(f *testing.F) {
-	f.Add("wrong_amount", "2", "Die Anfahrt ist doppelt.", "", "", "")
-	f.Add("already_paid", "", "", "20.11.2026", "12,50", "R-1001")
-	f.Add("other", "1,3,99", "<scr<script>ipt>alert(1)</scr</script>ipt>", "2026-13-45", "-1", "\x00\xff")
+	f.Add("wrong_amount", "2", "Die Anfahrt ist doppelt.", "", "", "", "")
+	f.Add("already_paid", "", "", "20.11.2026", "12,50", "R-1001", "")
+	f.Add("other", "1,3,99", "<scr<script>ipt>alert(1)</scr</script>ipt>", "2026-13-45", "-1", "\x00\xff", "upl_x,upl_x")
 	w := newFuzzWorld(f)
-	f.Fuzz(func(t *testing.T, reason, lines, message, paidOn, paidAmount, paidRef string) {
+	f.Fuzz(func(t *testing.T, reason, lines, message, paidOn, paidAmount, paidRef, staged string) {
 		fields := url.Values{"reason": {reason}, "message": {message}, "paid_on": {paidOn}, "paid_amount": {paidAmount},
 			"paid_reference": {paidRef}}
 		for _, l := range strings.Split(lines, ",") {
@@ -108,13 +109,16 @@ func FuzzDisputeForm(f *testing.F) {
 				fields.Add("line", l)
 			}
 		}
+		if staged != "" {
+			fields["staged"] = strings.Split(staged, ",")
+		}
 		body, ct := multipartBody(fields, nil)
 		res, err := w.c.postRaw("/account/invoices/R-1001/disputes", ct, body)
 		w.check(t, "multipart form", res, err)
 		res, err = w.c.postRaw("/account/invoices/R-1001/disputes", "application/x-www-form-urlencoded", []byte(fields.Encode()))
 		w.check(t, "urlencoded form", res, err)
 		res, err = w.c.postRaw(disputePath(w.live, "/messages"), "application/x-www-form-urlencoded",
-			[]byte(url.Values{"message": {message + paidRef}}.Encode()))
+			[]byte(url.Values{"message": {message + paidRef}, "staged": fields["staged"]}.Encode()))
 		w.check(t, "message", res, err)
 	})
 }

@@ -11,7 +11,7 @@ import (
 // disputeMessage adds the debtor's message (and files) to one of their
 // disputes and shows it again (303). A dispute decided meanwhile is not
 // an error: the page says it is closed. Refused input comes back with
-// the text kept and each refused file named. Anyone else's dispute is a
+// the text kept, each refused file named and the others kept. Anyone else's dispute is a
 // 404 before anything is read.
 func (s *Server) disputeMessage(w http.ResponseWriter, r *http.Request, ds *debtorSession) error {
 	if err := s.disputesOn(); err != nil {
@@ -30,7 +30,8 @@ func (s *Server) disputeMessage(w http.ResponseWriter, r *http.Request, ds *debt
 	if err != nil {
 		return err
 	}
-	in := disputes.MessageInput{Body: u.values.Get("message"), Files: u.files}
+	in := disputes.MessageInput{Body: u.values.Get("message"), Files: u.files,
+		Staged: stagedIDs(u.values)} // files kept from a refused try (dispute_staged.go)
 	if u.overflow {
 		overflowed(&in.Invalid)
 	}
@@ -39,6 +40,7 @@ func (s *Server) disputeMessage(w http.ResponseWriter, r *http.Request, ds *debt
 		in.AssistedBy = &id
 	}
 	_, err = s.Disputes.DebtorMessage(r.Context(), p.creditor, ds.DebtorID, d.PublicID, in)
+	kept := keptFiles(err)
 	switch {
 	case err == nil:
 		return redirect(w, r, disputePath(d.PublicID, "?done=sent#conversation-title"))
@@ -54,6 +56,6 @@ func (s *Server) disputeMessage(w http.ResponseWriter, r *http.Request, ds *debt
 		return err
 	}
 	vm.Form.Message, vm.Form.Errors, vm.Form.FileErrors, vm.Form.ErrorKey = u.values.Get("message"), fe.fields, fe.files, fe.key
-	vm.Form.FilesDropped = len(in.Files) > 0
+	vm.Form.Kept, vm.Form.FilesDropped = kept, filesDropped(u, kept)
 	return s.render(w, r, fe.status, p, views.DisputePage(vm))
 }

@@ -283,8 +283,12 @@ func TestDisputeRefusedFilesKeepInput(t *testing.T) {
 			t.Errorf("refused file %d: %q, want %q", i, got, w)
 		}
 	}
-	if !strings.Contains(doc.testIDText("refused-files"), norm(de.T("page.dispute.choose_again"))) {
-		t.Error("the page does not say to choose the files again")
+	// The photo passed: it is kept (staged), not to be chosen again.
+	if !strings.Contains(doc.testIDText("refused-files"), norm(de.T("page.dispute.kept.notice"))) {
+		t.Error("the page does not say that the other files are kept")
+	}
+	if got := doc.testIDText("kept-name"); got != "foto.jpg" {
+		t.Errorf("kept files %q, want foto.jpg", got)
 	}
 	if got := textOf(doc.byID("message")); got != norm(message) {
 		t.Errorf("message kept as %q", got)
@@ -325,6 +329,9 @@ func TestDisputeRefusedFilesKeepInput(t *testing.T) {
 	doc = res.html(t)
 	if got := doc.testIDText("refused-file"); got != norm(h.en().T("error.dispute.file.type", "Name", "x.pdf")) {
 		t.Errorf("English refusal %q", got)
+	}
+	if !strings.Contains(doc.testIDText("refused-files"), norm(h.en().T("page.dispute.choose_again"))) {
+		t.Error("nothing kept, and the page does not say to choose the files again")
 	}
 	if got := doc.testIDText("error-message"); got != h.en().T("error.dispute.message_needed") {
 		t.Errorf("“other” without a message: %q", got)

@@ -67,6 +67,7 @@ func (s *Server) renderDebtor(w http.ResponseWriter, r *http.Request, sc *staffC
 	zone := v.Creditor.Location()
 	vm.Debtor, vm.Summary, vm.Invoices, vm.Today = v.Debtor, v.Summary, v.Invoices, v.Today
 	vm.Filter, vm.Filters = filter, timelineFilters
+	vm.Call.PromiseDays = int(v.PromiseLast.Sub(v.PromiseFirst).Hours()/24 + 0.5)
 	for _, p := range v.Payments {
 		vm.Payments = append(vm.Payments, views.StaffPaymentRow{PublicID: p.PublicID, Method: p.Method, Status: p.Status,
 			AmountMinor: p.AmountMinor, Currency: p.Currency, Date: p.ValueDate})

@@ -31,7 +31,8 @@ type DisputeFormVM struct {
 	FilesDropped  bool                // files were sent but none kept: choose them again
 	ErrorKey      string              // a form-level error
 	ErrorArgs     []any
-	Existing      string // the invoice has a live dispute already: its public id
+	Existing      string       // the invoice has a live dispute already: its public id
+	Kept          []KeptFileVM // files kept from a refused try
 }
 
 // Err is the field's error, or nil.
@@ -86,6 +87,7 @@ type DisputeMessageFormVM struct {
 	FileErrors   []FieldErr
 	FilesDropped bool
 	ErrorKey     string
+	Kept         []KeptFileVM // the debtor's files kept from a refused try
 }
 
 // Err is the field's error, or nil.

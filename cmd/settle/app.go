@@ -240,6 +240,9 @@ func (m *Main) Runner() (*jobs.Runner, error) {
 	if err := m.handlePromises(r, db); err != nil {
 		return nil, err
 	}
+	if err := m.handleUploads(r, db); err != nil { // expired kept files of dispute forms
+		return nil, err
+	}
 	if err := m.handleDunning(r, db); err != nil {
 		return nil, err
 	}

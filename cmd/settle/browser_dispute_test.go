@@ -153,12 +153,12 @@ func TestBrowserDispute(t *testing.T) {
 				chromedp.Click(chromedp.CSS(`#reason-already_paid`)),
 				chromedp.WaitVisible(chromedp.CSS(`#paid_on`)))
 			check("form-paid")
-			step("a file that is no PDF",
+			step("a file that is no PDF, and a photo",
 				chromedp.Click(chromedp.CSS(`#reason-wrong_amount`)),
 				chromedp.WaitNotVisible(chromedp.CSS(`#paid_on`)),
 				chromedp.Click(chromedp.CSS(`[data-testid=dispute-line] input`)),
 				chromedp.SendKeys(chromedp.CSS(`#message`), "Dieser Posten ist doppelt berechnet."),
-				chromedp.SetUploadFiles(chromedp.CSS(`#file`), []string{fake}),
+				chromedp.SetUploadFiles(chromedp.CSS(`#file`), []string{fake, photo}),
 				chromedp.Click(chromedp.CSS(`[data-testid=send-dispute]`)),
 				chromedp.WaitVisible(chromedp.CSS(`[data-testid=refused-files]`)))
 			if r := text(`[data-testid=refused-file]`); !strings.Contains(r, "rechnung.pdf") {
@@ -169,9 +169,12 @@ func TestBrowserDispute(t *testing.T) {
 			if kept != "Dieser Posten ist doppelt berechnet.|true|true" {
 				t.Errorf("after the refusal the form holds %q", kept)
 			}
+			// The photo passed: it is kept, and sending again sends it.
+			if k := text(`[data-testid=kept-name]`); k != "zaehler-foto.jpg" {
+				t.Errorf("kept files %q, want the photo", k)
+			}
 			check("form-refused")
-			step("one line with a photo",
-				chromedp.SetUploadFiles(chromedp.CSS(`#file`), []string{photo}),
+			step("one line with the kept photo",
 				chromedp.Click(chromedp.CSS(`[data-testid=send-dispute]`)),
 				chromedp.WaitVisible(chromedp.CSS(`[data-testid=dispute]`)))
 			if loc, _ := chromedp.Run(ctx, chromedp.Location()); !strings.Contains(loc, "/account/disputes/dsp_") {

@@ -34,16 +34,15 @@ type Actor struct {
 
 // Timeline kinds written by the back office.
 const (
-	KindCall            = "call.logged"
-	KindCallNote        = "call.note"
-	KindPromise         = "promise.made"
-	KindCallback        = "callback.scheduled"
-	KindNote            = "note.added"
-	KindLinkSent        = "link.sent"
-	KindAssistStarted   = "assist.started"
-	KindLinksRevoked    = "link.revoked"
-	maxNote             = 2000
-	maxPromiseAheadDays = 90
+	KindCall          = "call.logged"
+	KindCallNote      = "call.note"
+	KindPromise       = "promise.made"
+	KindCallback      = "callback.scheduled"
+	KindNote          = "note.added"
+	KindLinkSent      = "link.sent"
+	KindAssistStarted = "assist.started"
+	KindLinksRevoked  = "link.revoked"
+	maxNote           = 2000
 )
 
 // View is everything the debtor view shows.
@@ -57,6 +56,9 @@ type View struct {
 	Promises []store.Promise
 	Tasks    []store.Task
 	Timeline []store.TimelineEntry
+	// PromiseFirst and PromiseLast bound a promise taken on the phone
+	// today (ar.PromiseWindow: the plan policy's longest deferral).
+	PromiseFirst, PromiseLast time.Time
 }
 
 // TimelineFilters are the kinds staff can filter the timeline by.
@@ -89,6 +91,11 @@ func (s *Service) View(ctx context.Context, creditorID, debtorID int64, filter s
 	if v.Timeline, err = s.Store.StaffTimeline(ctx, creditorID, debtorID, TimelineFilters[filter], 300); err != nil {
 		return nil, err
 	}
+	pol, err := s.Store.PlanPolicy(ctx, creditorID)
+	if err != nil {
+		return nil, err
+	}
+	v.PromiseFirst, v.PromiseLast = ar.PromiseWindow(v.Today, pol)
 	return v, nil
 }
 
@@ -118,9 +125,10 @@ func oneOf(v string, list []string) bool {
 	return false
 }
 
-// Validate checks a call against today's date (in the creditor's zone)
-// and now; every problem names its field.
-func (c *Call) Validate(today, now time.Time) error {
+// Validate checks a call against now and the window a promise may name
+// (ar.PromiseWindow, the same as in the portal); every problem names its
+// field.
+func (c *Call) Validate(now, first, last time.Time) error {
 	var errs ar.Invalids
 	if !oneOf(c.Direction, Directions) {
 		errs = append(errs, ar.FieldError("direction", "error.staff.call.direction", nil))
@@ -139,8 +147,12 @@ func (c *Call) Validate(today, now time.Time) error {
 		if c.PromiseMinor <= 0 {
 			errs = append(errs, ar.FieldError("promise_amount", "error.staff.promise.amount", nil))
 		}
-		if c.PromiseDate.IsZero() || c.PromiseDate.Before(today) || c.PromiseDate.After(today.AddDate(0, 0, maxPromiseAheadDays)) {
-			errs = append(errs, ar.FieldError("promise_date", "error.staff.promise.date", map[string]any{"Days": maxPromiseAheadDays}))
+		days := int(last.Sub(first).Hours()/24 + 0.5)
+		switch {
+		case c.PromiseDate.IsZero() || c.PromiseDate.Before(first):
+			errs = append(errs, ar.FieldError("promise_date", "error.staff.promise.date", map[string]any{"Days": days}))
+		case c.PromiseDate.After(last):
+			errs = append(errs, ar.FieldError("promise_date", "error.staff.promises_more.date_far", map[string]any{"Days": days}))
 		}
 	case "callback":
 		if c.CallbackAt.IsZero() || !c.CallbackAt.After(now) || c.CallbackAt.After(now.AddDate(0, 3, 0)) {
@@ -163,7 +175,12 @@ func (s *Service) LogCall(ctx context.Context, a Actor, debtorID int64, c Call) 
 		return err
 	}
 	now := s.now()
-	if err := c.Validate(cr.Today(now), now); err != nil {
+	pol, err := s.Store.PlanPolicy(ctx, a.CreditorID)
+	if err != nil {
+		return err
+	}
+	first, last := ar.PromiseWindow(cr.Today(now), pol)
+	if err := c.Validate(now, first, last); err != nil {
 		return err
 	}
 	return s.Store.InTx(ctx, func(tx *store.Store) error {

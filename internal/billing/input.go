@@ -23,15 +23,15 @@ const (
 
 // DebtorInput is a debtor as the API takes it (PUT replaces it whole).
 type DebtorInput struct {
-	Name             string `json:"name"`
-	Kind             string `json:"kind,omitempty"`
-	Email            string `json:"email,omitempty"`
-	Phone            string `json:"phone,omitempty"`
-	Street           string `json:"street,omitempty"`
-	Postcode         string `json:"postcode,omitempty"`
-	City             string `json:"city,omitempty"`
-	Country          string `json:"country,omitempty"`
-	BirthDate        string `json:"birth_date,omitempty"`
+	Name      string `json:"name"`
+	Kind      string `json:"kind,omitempty"`
+	Email     string `json:"email,omitempty"`
+	Phone     string `json:"phone,omitempty"`
+	Street    string `json:"street,omitempty"`
+	Postcode  string `json:"postcode,omitempty"`
+	City      string `json:"city,omitempty"`
+	Country   string `json:"country,omitempty"`
+	BirthDate string `json:"birth_date,omitempty"`
 	// Language, PreferredChannel and Hardship left out keep what the
 	// debtor chose in the portal (or staff set) when the debtor exists;
 	// a new debtor gets the creditor's language, email and false.

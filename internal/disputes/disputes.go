@@ -80,7 +80,8 @@ type OpenInput struct {
 	Message    string
 	Paid       Payment // reason already_paid only
 	Files      []File
-	AssistedBy *int64 // the agent of an assisted session
+	Staged     []string // public ids of files kept from a refused try (see staged.go)
+	AssistedBy *int64   // the agent of an assisted session
 	// Invalid holds what the caller could not even read (a date in no
 	// known form); nothing is stored then, but the rest is still checked
 	// so that everything wrong is told at once.
@@ -91,6 +92,7 @@ type OpenInput struct {
 type MessageInput struct {
 	Body       string
 	Files      []File
+	Staged     []string    // the debtor's message: files kept from a refused try (see staged.go)
 	AssistedBy *int64      // the debtor's message: the agent of an assisted session
 	Invalid    ar.Invalids // as OpenInput.Invalid
 }
@@ -101,7 +103,8 @@ type MessageInput struct {
 // systems get dispute.opened. Everything wrong with the input is
 // returned at once as ar.Invalids (fields "reason", "lines", "message",
 // "paid_on", "paid_amount", "paid_reference", "files", and "file.<i>"
-// for the i-th file with .Name); then nothing is stored. A live dispute
+// for the i-th file with .Name); then nothing is stored but the files
+// that passed the check, kept for the next try (*Refused). A live dispute
 // on the invoice already is a Conflict (error.dispute.exists).
 func (s *Service) Open(ctx context.Context, c *ar.Creditor, debtorID int64, in OpenInput) (*store.Dispute, error) {
 	if err := s.limit(ctx, c.ID, debtorID); err != nil {
@@ -136,7 +139,17 @@ func (s *Service) Open(ctx context.Context, c *ar.Creditor, debtorID int64, in O
 		paid = in.Paid
 		checkPayment(&bad, paid, c.Today(s.now()))
 	}
-	if len(in.Files) > ar.MaxDisputeFiles {
+	// Kept files: see staged.go.
+	if live, err := s.Store.LiveDispute(ctx, c.ID, inv.ID); err == nil {
+		return nil, &ar.Error{Code: ar.Conflict, Key: "error.dispute.exists", Args: map[string]any{"Dispute": live.PublicID}}
+	} else if !ar.IsNotFound(err) {
+		return nil, err
+	}
+	staged, err := s.stageFiles(ctx, c.ID, debtorID, in.Staged, in.Files, &bad)
+	if err != nil {
+		return nil, err
+	}
+	if len(staged)+countRefused(bad) > ar.MaxDisputeFiles {
 		bad.Add("files", "error.dispute.too_many_files", map[string]any{"Max": ar.MaxDisputeFiles})
 	}
 	var d *store.Dispute
@@ -156,7 +169,7 @@ func (s *Service) Open(ctx context.Context, c *ar.Creditor, debtorID int64, in O
 			if err := tx.CreateDispute(ctx, d); err != nil {
 				return err
 			}
-			if in.Message != "" || len(in.Files) > 0 {
+			if in.Message != "" || len(staged) > 0 {
 				msg = &store.DisputeMessage{CreditorID: c.ID, DisputeID: d.ID, Author: "debtor", StaffID: in.AssistedBy,
 					Body: in.Message, CreatedAt: s.now()}
 				if err := tx.AddDisputeMessage(ctx, msg); err != nil {
@@ -164,11 +177,11 @@ func (s *Service) Open(ctx context.Context, c *ar.Creditor, debtorID int64, in O
 				}
 			}
 		}
-		if err := s.attach(ctx, tx, c.ID, d, msg, in.Files, &bad); err != nil {
-			return err
-		}
 		if len(bad) > 0 {
-			return bad // nothing is kept
+			return bad // nothing is stored but the kept files
+		}
+		if err := s.moveStaged(ctx, tx, c.ID, debtorID, d, msg, staged); err != nil {
+			return err
 		}
 		if err := tx.AddTask(ctx, &store.Task{CreditorID: c.ID, DebtorID: debtorID, Kind: "dispute", SubjectID: &d.ID,
 			AmountMinor: d.DisputedMinor, Currency: d.Currency, Note: excerpt(in.Message, 200), CreatedAt: s.now()}); err != nil {
@@ -194,7 +207,7 @@ func (s *Service) Open(ctx context.Context, c *ar.Creditor, debtorID int64, in O
 		return err
 	})
 	if err != nil {
-		return nil, err
+		return nil, s.refused(ctx, c.ID, debtorID, staged, err)
 	}
 	return d, nil
 }
@@ -211,6 +224,16 @@ func (s *Service) DebtorMessage(ctx context.Context, c *ar.Creditor, debtorID in
 	if err != nil {
 		return nil, err
 	}
+	// Kept files: see staged.go. The files are staged first, and the
+	// message moves them.
+	if !d.Status.Live() {
+		return nil, ar.Errorf(ar.Conflict, "error.dispute.closed")
+	}
+	staged, err := s.stageFiles(ctx, c.ID, debtorID, in.Staged, in.Files, &in.Invalid)
+	if err != nil {
+		return nil, err
+	}
+	in.Files, in.Staged = nil, staged
 	err = s.Store.InTx(ctx, func(tx *store.Store) error {
 		if d, err = tx.Dispute(ctx, c.ID, d.ID, true); err != nil {
 			return err
@@ -229,10 +252,10 @@ func (s *Service) DebtorMessage(ctx context.Context, c *ar.Creditor, debtorID in
 		}
 		return tx.AddInteraction(ctx, &ar.Interaction{CreditorID: c.ID, DebtorID: debtorID, InvoiceID: &d.InvoiceID,
 			Kind: KindMessage, Actor: actor, StaffID: in.AssistedBy, Visibility: ar.VisibleToCustomer, OccurredAt: s.now(),
-			Data: map[string]any{"dispute": d.PublicID, "number": d.InvoiceNumber, "files": len(in.Files)}})
+			Data: map[string]any{"dispute": d.PublicID, "number": d.InvoiceNumber, "files": len(staged)}})
 	})
 	if err != nil {
-		return nil, err
+		return nil, s.refused(ctx, c.ID, debtorID, staged, err)
 	}
 	return d, nil
 }
@@ -285,17 +308,18 @@ func (s *Service) addMessage(ctx context.Context, tx *store.Store, d *store.Disp
 		return ar.Errorf(ar.Conflict, "error.dispute.closed")
 	}
 	body, files := CleanText(in.Body), in.Files
+	nfiles := len(files) + len(in.Staged) + countRefused(in.Invalid) // staged: the debtor's, kept or new
 	bad := append(ar.Invalids{}, in.Invalid...)
 	if n := utf8.RuneCountInString(body); n > ar.MaxDisputeMessage {
 		bad.Add("message", "error.dispute.message_too_long", map[string]any{"Max": ar.MaxDisputeMessage, "Count": n})
-	} else if body == "" && len(files) == 0 {
+	} else if body == "" && nfiles == 0 {
 		bad.Add("message", "error.dispute.message_empty", nil)
 	}
 	have, err := tx.CountDisputeAttachments(ctx, d.CreditorID, d.ID)
 	if err != nil {
 		return err
 	}
-	if have+len(files) > ar.MaxDisputeFiles {
+	if have+nfiles > ar.MaxDisputeFiles {
 		bad.Add("files", "error.dispute.files_left", map[string]any{"Max": ar.MaxDisputeFiles,
 			"Left": max(ar.MaxDisputeFiles-have, 0)})
 	}
@@ -313,6 +337,11 @@ func (s *Service) addMessage(ctx context.Context, tx *store.Store, d *store.Disp
 	if len(bad) > 0 {
 		return bad
 	}
+	if author == "debtor" {
+		if err := s.moveStaged(ctx, tx, d.CreditorID, d.DebtorID, d, msg, in.Staged); err != nil {
+			return err
+		}
+	}
 	return tx.TouchDispute(ctx, d, s.now())
 }
 
@@ -325,13 +354,7 @@ func (s *Service) attach(ctx context.Context, tx *store.Store, creditorID int64,
 		name := DisplayName(f.Name)
 		clean, mediaType, err := readFile(ctx, f)
 		if e, ok := ar.AsError(err); ok {
-			shown := name
-			if shown == "" {
-				shown = fmt.Sprintf("#%d", i+1)
-			}
-			*bad = append(*bad, &ar.Error{Code: ar.Invalid, Key: e.Key, Field: fmt.Sprintf("file.%d", i),
-				Args: map[string]any{"Name": shown, "MaxMB": ar.MaxDisputeFileBytes >> 20,
-					"MaxMP": ar.MaxDisputeImagePixels / 1000000}})
+			refuseFile(bad, i, name, e)
 			continue
 		} else if err != nil {
 			return err

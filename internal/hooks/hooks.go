@@ -48,6 +48,7 @@ var EventTypes = []string{
 	"dispute.opened",
 	"dispute.resolved",
 	"promise.made",
+	"promise.kept",
 	"promise.broken",
 	"link.opened",
 	"contact.updated",

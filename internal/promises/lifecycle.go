@@ -21,7 +21,8 @@ func (o Outcome) Any() bool { return o.Reminded+o.Kept+o.Broken+o.Cancelled > 0 
 // Service.Now, each day counted in its creditor's time zone:
 //
 //   - payments made since the promise (store.PaidSince) cover its amount:
-//     kept (timeline promise.kept), whenever that happens;
+//     kept (timeline promise.kept, and the creditor's event
+//     promise.kept), whenever that happens;
 //   - the day before its date (or on the date, when the job could not
 //     run the day before), a promise made on an earlier day gets one
 //     reminder (message.promise.reminder by the debtor's preferred
@@ -151,6 +152,17 @@ func (s *Service) settle(ctx context.Context, c *ar.Creditor, id int64) (string,
 		switch {
 		case paid >= p.AmountMinor:
 			status, in.Kind = store.PromiseKept, KindKept
+			d, err := tx.Debtor(ctx, c.ID, p.DebtorID)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.AddEvent(ctx, c.ID, &d.ID, EventKept, map[string]any{
+				"promise_id": p.ID, "customer_number": d.CustomerNumber, "amount_minor": p.AmountMinor,
+				"paid_minor": paid, "currency": p.Currency, "due_date": p.DueDate.Format(time.DateOnly),
+				"source": p.Source, "made_at": p.CreatedAt.UTC().Format(time.RFC3339),
+			}); err != nil {
+				return err
+			}
 		case !today.After(p.DueDate.AddDate(0, 0, GraceDays)):
 			return errSkip // a payment was reversed meanwhile: wait for the date
 		default:

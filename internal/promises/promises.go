@@ -50,6 +50,9 @@ const (
 	EventBroken = "promise.broken"
 	// EventMade is the creditor's event for a new promise.
 	EventMade = "promise.made"
+	// EventKept is the creditor's event for a promise that payments
+	// covered.
+	EventKept = "promise.kept"
 	// GraceDays is how long after its date a promise waits for the
 	// payment before it breaks: a transfer made on the date takes a
 	// banking day to arrive.
@@ -63,8 +66,8 @@ func (s *Service) Window(ctx context.Context, c *ar.Creditor) (first, last time.
 	if err != nil {
 		return time.Time{}, time.Time{}, err
 	}
-	today := c.Today(s.now())
-	return today, today.AddDate(0, 0, max(pol.MaxDeferralDays, 1)), nil
+	first, last = ar.PromiseWindow(c.Today(s.now()), pol)
+	return first, last, nil
 }
 
 // Ask is the promise a debtor makes.

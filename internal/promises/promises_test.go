@@ -2,6 +2,7 @@ package promises_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"sync"
@@ -330,6 +331,29 @@ func TestKeptWhenPaid(t *testing.T) {
 		AND (data->>'paid_minor')::bigint = 4500`); n != 1 {
 		t.Errorf("%d promise.kept entries", n)
 	}
+	// The creditor hears of it once, with what covered it.
+	var data struct {
+		ID       int64  `json:"promise_id"`
+		Customer string `json:"customer_number"`
+		Amount   int64  `json:"amount_minor"`
+		Paid     int64  `json:"paid_minor"`
+		Due      string `json:"due_date"`
+		Source   string `json:"source"`
+	}
+	var raw []byte
+	if err := w.st.DB().QueryRow(`SELECT data FROM events WHERE type = 'promise.kept'`).Scan(&raw); err != nil {
+		t.Fatalf("no promise.kept event: %v", err)
+	}
+	if err := json.Unmarshal(raw, &data); err != nil {
+		t.Fatal(err)
+	}
+	if data.ID != p.ID || data.Customer != w.debtor.CustomerNumber || data.Amount != 4500 || data.Paid != 4500 ||
+		data.Due != "2026-12-03" || data.Source != "portal" {
+		t.Errorf("promise.kept event %s", raw)
+	}
+	if n := w.count(t, `SELECT count(*) FROM events WHERE type IN ('promise.kept', 'promise.broken')`); n != 1 {
+		t.Errorf("%d promise.kept/broken events, want the one promise.kept", n)
+	}
 	w.now = wall("2026-12-02 09:00")
 	w.lifecycle(t, promises.Outcome{})
 	if n := w.count(t, `SELECT count(*) FROM messages`); n != 0 {
@@ -377,6 +401,9 @@ func TestBrokenWhenNotPaid(t *testing.T) {
 	}
 	if ev.Promise != p.ID || ev.Customer != "1" || ev.Amount != 4500 || ev.Paid != 1000 || ev.Due != "2026-12-03" {
 		t.Errorf("promise.broken event %+v", ev)
+	}
+	if n := w.count(t, `SELECT count(*) FROM events WHERE type = 'promise.kept'`); n != 0 {
+		t.Errorf("%d promise.kept events for a broken promise", n)
 	}
 	if n := w.count(t, `SELECT count(*) FROM events WHERE type = 'promise.broken'`); n != 1 {
 		t.Errorf("%d promise.broken events", n)
