@@ -34,6 +34,10 @@ type Settings struct {
 	// LetterDays is how long a letter takes to arrive (it starts the
 	// default a few days later than an email).
 	LetterDays int
+	// HardshipFlow: debtors flagged hardship go through the segments
+	// (by default to the hardship policy: friendly, no fees, no
+	// hand-over) instead of being paused altogether (the default).
+	HardshipFlow bool
 }
 
 // Defaults of the settings.

@@ -77,7 +77,11 @@
 //     streams the open invoices due within the policies' lead time with
 //     their holds, the stages done and the debtor's facts and behaviour,
 //     grouped by debtor.
-//  3. Per debtor: an open promise holds everything; per invoice, a plan
+//  3. Per debtor: an open promise, staff's pause (through its last day)
+//     and the hardship flag hold everything (with Settings.HardshipFlow
+//     hardship cases go through the segments instead: by default to the
+//     friendly hardship policy); the debtor's preferred day of the month
+//     applies when the creditor offers the choice. Per invoice, a plan
 //     or a dispute over all that is open holds it (a partial dispute
 //     leaves the rest to dun). Segmentation picks the policy, Timing.Due
 //     the stage; the channel is the stage's (or the debtor's preferred

@@ -241,8 +241,15 @@ func (r *run) debtor(ctx context.Context, invs []*store.DunningCandidate) error 
 	cfg, rep := r.cfg, r.rep
 	d := invs[0]
 	rep.Invoices += len(invs)
-	if d.PromiseUntil != nil {
+	switch {
+	case d.PromiseUntil != nil:
 		rep.Held["promise"] += len(invs)
+		return nil
+	case d.PausedUntil != nil && !d.PausedUntil.Before(r.today):
+		rep.Held["paused"] += len(invs)
+		return nil
+	case d.Hardship && !cfg.Settings.HardshipFlow:
+		rep.Held["hardship"] += len(invs)
 		return nil
 	}
 	facts := r.facts(invs)
@@ -268,7 +275,11 @@ func (r *run) debtor(ctx context.Context, invs []*store.DunningCandidate) error 
 				next = i + 1
 			}
 		}
-		step, ok := cfg.Timing.Due(p, &Invoice{DebtorID: c.DebtorID, DueDate: c.DueDate, Next: next, LagDays: lag}, r.asOf, r.buf)
+		inv := &Invoice{DebtorID: c.DebtorID, DueDate: c.DueDate, Next: next, LagDays: lag}
+		if d.ReminderDay != nil {
+			inv.PreferredDay = *d.ReminderDay
+		}
+		step, ok := cfg.Timing.Due(p, inv, r.asOf, r.buf)
 		if !ok {
 			continue
 		}
@@ -483,7 +494,7 @@ func (r *run) flush(ctx context.Context) error {
 		}
 	}
 	return r.e.Store.InTx(ctx, func(tx *store.Store) error {
-		now, err := tx.DunnableNow(ctx, r.cfg.Creditor.ID, ids)
+		now, err := tx.DunnableNow(ctx, r.cfg.Creditor.ID, ids, r.today, !r.cfg.Settings.HardshipFlow)
 		if err != nil {
 			return err
 		}
@@ -705,7 +716,15 @@ func (e *Engine) Check(ctx context.Context, messageID int64, purpose string) (st
 	if err != nil || len(ids) == 0 {
 		return "", err
 	}
-	due, err := e.Store.DunnableNow(ctx, creditorID, ids)
+	c, err := e.Store.Creditor(ctx, creditorID)
+	if err != nil {
+		return "", err
+	}
+	cfg, err := LoadConfig(ctx, e.Store, c, e.now())
+	if err != nil {
+		return "", err
+	}
+	due, err := e.Store.DunnableNow(ctx, creditorID, ids, c.Today(e.now()), !cfg.Settings.HardshipFlow)
 	if err != nil {
 		return "", err
 	}

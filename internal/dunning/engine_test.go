@@ -2,6 +2,7 @@ package dunning_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"sync"
@@ -356,5 +357,50 @@ func TestEngineBusinessAndSmartWaiting(t *testing.T) {
 	// 1,000.00 × (1.27 + 9) % × 7 / 365 = 1.97
 	if last.Stage != "reminder-2" || last.Fee != 4000 || last.Interest != 197 {
 		t.Errorf("business reminder-2: %+v", last)
+	}
+}
+
+// TestEnginePausesAndPreferredDay: staff's pause (through its last day)
+// and the hardship flag hold a debtor; a debtor who asked to be reminded
+// around the 10th gets the first reminder on the 10th, not the 8th.
+func TestEnginePausesAndPreferredDay(t *testing.T) {
+	w := setup(t)
+	paused, pinv := w.debtor(t, "6001", 10000, nil)
+	_, hinv := w.debtor(t, "6002", 10000, func(d *ar.Debtor) { d.Hardship = true })
+	tenth, tinv := w.debtor(t, "6003", 10000, nil)
+	db := w.st.DB()
+	db.MustExec(`UPDATE debtors SET dunning_paused_until = '2026-12-08', dunning_pause_note = 'Krankenhaus' WHERE id = $1`, paused.ID)
+	db.MustExec(`UPDATE debtors SET reminder_day = 10 WHERE id = $1`, tenth.ID)
+
+	w.run(t, "2026-12-01 09:05") // soft reminders
+	rep := w.run(t, "2026-12-08 09:05")
+	if rep.Held["paused"] != 1 || rep.Held["hardship"] != 1 {
+		t.Errorf("8 Dec: %+v", rep)
+	}
+	if got := w.actions(t, tinv); len(got) != 1 || got[0].Stage != "soft" {
+		t.Errorf("around the 10th, on the 8th: %+v", got)
+	}
+	w.run(t, "2026-12-09 09:05") // the pause is over: reminder-1 for the paused debtor
+	if got := w.actions(t, pinv); len(got) != 1 || got[0].Stage != "reminder-1" {
+		t.Errorf("after the pause: %+v", got)
+	}
+	w.run(t, "2026-12-10 09:05")
+	if got := w.actions(t, tinv); len(got) != 2 || got[1].Stage != "reminder-1" {
+		t.Errorf("around the 10th, on the 10th: %+v", got)
+	}
+	if got := w.actions(t, hinv); len(got) != 0 {
+		t.Errorf("hardship: %+v", got)
+	}
+	// The creditor may send hardship cases through the hardship policy
+	// instead (friendly, no fees, no hand-over).
+	s := dunning.DefaultSettings()
+	s.HardshipFlow = true
+	b, _ := json.Marshal(s)
+	if _, err := w.st.SaveDunningSettings(w.ctx, w.c.ID, b, nil); err != nil {
+		t.Fatal(err)
+	}
+	w.run(t, "2026-12-15 09:05")
+	if got := w.actions(t, hinv); len(got) != 1 || got[0].Stage != "reminder-1" || !strings.HasPrefix(got[0].Template, "message.dunning.reminder.friendly.") || got[0].Fee != 0 {
+		t.Errorf("hardship flow: %+v", got)
 	}
 }

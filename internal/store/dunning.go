@@ -46,6 +46,11 @@ type DunningCandidate struct {
 	LastSentAt *time.Time `db:"last_sent_at"`
 	// PromiseUntil is the date of the debtor's open promise to pay.
 	PromiseUntil *time.Time `db:"promise_until"`
+	// PausedUntil is staff's "pause reminders until" (inclusive).
+	PausedUntil *time.Time `db:"dunning_paused_until"`
+	// ReminderDay is the debtor's preferred day of the month (nil: none,
+	// or the creditor does not offer the choice).
+	ReminderDay *int `db:"reminder_day"`
 
 	// The debtor's payment behaviour (debtor_behaviour; nil before the
 	// first nightly computation).
@@ -98,11 +103,13 @@ func (s *Store) DunningCandidates(ctx context.Context, creditorID int64, until t
 			least(COALESCE(h.held_minor, 0), o.open_minor) AS held_minor, pl.invoice_id IS NOT NULL AS in_plan,
 			o.fees_minor, o.interest_minor, COALESCE(dn.done, '{}') AS done, dn.first_reminder_at, dn.first_reminder_channel,
 			d.customer_number, d.kind, d.name, d.email, d.phone, d.street, d.postcode, d.city, d.language,
-			d.preferred_channel, d.segment, d.hardship, se.last_sent_at, pr.promise_until,
+			d.preferred_channel, d.segment, d.hardship, se.last_sent_at, pr.promise_until, d.dunning_paused_until,
+			CASE WHEN cr.reminder_day_choice THEN d.reminder_day END AS reminder_day,
 			b.invoices_paid, b.paid_late, b.late_12m, b.usual_lag_days, b.months_punctual, b.tenure_months, b.propensity
 		FROM open o
 		JOIN invoices i ON i.id = o.invoice_id
 		JOIN debtors d ON d.creditor_id = i.creditor_id AND d.id = i.debtor_id
+		JOIN creditors cr ON cr.id = i.creditor_id
 		LEFT JOIN held h ON h.invoice_id = i.id
 		LEFT JOIN planned pl ON pl.invoice_id = i.id
 		LEFT JOIN done dn ON dn.invoice_id = i.id
@@ -485,8 +492,10 @@ type DunningTimelineEntry struct {
 // DunnableNow re-reads, right before the engine sends, what of each of
 // the invoices may still be dunned: the open amount less what live
 // disputes hold. Invoices paid meanwhile, fully disputed, taken into a
-// plan, or of a debtor who has since promised to pay are left out.
-func (s *Store) DunnableNow(ctx context.Context, creditorID int64, invoiceIDs []int64) (m map[int64]int64, err error) {
+// plan, or of a debtor who has since promised to pay, been paused by
+// staff (through today, the creditor's civil date) or flagged hardship
+// (when hardshipPauses) are left out.
+func (s *Store) DunnableNow(ctx context.Context, creditorID int64, invoiceIDs []int64, today time.Time, hardshipPauses bool) (m map[int64]int64, err error) {
 	defer wrap(&err, "DunnableNow(%d, %d)", creditorID, len(invoiceIDs))
 	var rows []struct {
 		ID    int64 `db:"id"`
@@ -500,8 +509,10 @@ func (s *Store) DunnableNow(ctx context.Context, creditorID int64, invoiceIDs []
 		WHERE i.creditor_id = $1 AND i.id = ANY($2)
 			AND o.open - COALESCE(h.held, 0) > 0
 			AND NOT EXISTS (SELECT 1 FROM plan_invoices pi WHERE pi.invoice_id = i.id AND pi.held)
-			AND NOT EXISTS (SELECT 1 FROM promises p WHERE p.creditor_id = $1 AND p.debtor_id = i.debtor_id AND p.status = 'open')`,
-		creditorID, pq.Array(invoiceIDs))
+			AND NOT EXISTS (SELECT 1 FROM promises p WHERE p.creditor_id = $1 AND p.debtor_id = i.debtor_id AND p.status = 'open')
+			AND NOT EXISTS (SELECT 1 FROM debtors d WHERE d.creditor_id = $1 AND d.id = i.debtor_id
+				AND ((d.hardship AND $4) OR d.dunning_paused_until >= $3::date))`,
+		creditorID, pq.Array(invoiceIDs), today.Format(time.DateOnly), hardshipPauses)
 	m = make(map[int64]int64, len(rows))
 	for _, r := range rows {
 		m[r.ID] = r.Minor
