@@ -74,6 +74,12 @@ func (s *Server) Routes() []Route {
 		{"GET /account/disputes/{dispute}", StepUp, s.steppedUp(s.disputeShow), ""},
 		{"POST /account/disputes/{dispute}/messages", StepUp, s.steppedUp(s.disputeMessage), ""},
 		{"GET /account/disputes/{dispute}/attachments/{attachment}", StepUp, s.steppedUp(s.disputeAttachment), ""},
+		// Credit requests (issue 9): "request a credit note" (a case of kind
+		// credit_request, shown with the disputes), and withdrawing a live
+		// case of either kind.
+		{"GET /account/credit-request", StepUp, s.steppedUp(s.creditRequestNew), ""},
+		{"POST /account/credit-requests", StepUp, s.steppedUp(s.creditRequestCreate), ""},
+		{"POST /account/disputes/{dispute}/withdraw", StepUp, s.steppedUp(s.disputeWithdraw), ""},
 		{"POST /logout", Public, s.handle(s.logout), ""},
 		{"GET /signed-out", Public, s.handle(s.signedOut), ""},
 		{"GET /brand/{slug}/logo", Public, s.handle(s.brandLogo), ""},

@@ -364,6 +364,8 @@ func TestSecurityHeaders(t *testing.T) {
 		"GET /account/disputes/{dispute}/attachments/{attachment}": {stepped, "/account/disputes/" + aliceDispute + "/attachments/" + aliceAttachment, 200},
 		"GET /staff/disputes/{dispute}":                            {agent, staffDisputePath(h.disputeIDs[aliceDispute], ""), 200},
 		"GET /staff/disputes/{dispute}/attachments/{attachment}":   {agent, staffDisputePath(h.disputeIDs[aliceDispute], "/attachments/"+aliceAttachment), 200},
+		// credit requests (issue 9)
+		"GET /account/credit-request": {stepped, "/account/credit-request?invoice=R-1001", 200},
 
 		"GET /static/":             {anon, static.URL("app.css"), 200},
 		"GET /healthz":             {anon, "/healthz", 200},
