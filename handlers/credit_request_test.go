@@ -159,6 +159,13 @@ func TestCreditRequestNoHold(t *testing.T) {
 		sp.testIDText("dispute-held") != h.de().T("staff.credit_requests.no_hold") {
 		t.Errorf("staff view: kind %q, held %q", sp.testIDText("case-kind"), sp.testIDText("dispute-held"))
 	}
+	labels := map[string]int{}
+	for _, n := range h.staffClient(staff.RoleAR, h.a).get("/staff/queues?kind=dispute", "Accept-Language", "de").html(t).testID("task-subject") {
+		labels[spaced(textOf(n))]++
+	}
+	if labels[h.de().T("staff.credit_requests.queue_kind")] != 1 || labels[h.de().T("staff.queues.kind.dispute")] != 1 {
+		t.Errorf("queue labels %v", labels)
+	}
 	hist := c.get("/account/history?kind=disputes", "Accept-Language", "en").html(t).text()
 	if !strings.Contains(hist, h.en().T("history.credit_request.opened", "Number", "R-1001")) {
 		t.Errorf("history: %s", hist)

@@ -95,7 +95,8 @@ func (s *Server) renderDebtor(w http.ResponseWriter, r *http.Request, sc *staffC
 	}
 	for _, d := range disputes {
 		vm.Disputes = append(vm.Disputes, views.StaffDisputeRow{ID: d.ID, InvoiceNumber: d.InvoiceNumber, Reason: d.ReasonLabel,
-			AmountMinor: d.DisputedMinor, Currency: d.Currency, Status: string(d.Status), Opened: d.CreatedAt.In(zone)})
+			AmountMinor: d.DisputedMinor, Currency: d.Currency, Status: string(d.Status), Opened: d.CreatedAt.In(zone),
+			Kind: d.Kind})
 	}
 	return s.renderStaff(w, r, status, sc, views.StaffDebtorPage(vm))
 }

@@ -85,3 +85,12 @@ func creditRequestURL(number string) templ.SafeURL {
 	}
 	return templ.URL("/account/credit-request?invoice=" + url.QueryEscape(number))
 }
+
+// queueRowKind names a queue task: a credit request as such, anything
+// else by its kind.
+func queueRowKind(ctx context.Context, row QueueRow) string {
+	if row.KindKey != "" {
+		return T(ctx, row.KindKey)
+	}
+	return T(ctx, "staff.queues.kind."+row.Kind)
+}

@@ -7,6 +7,8 @@ import (
 	"context"
 	"time"
 
+	"github.com/lib/pq"
+
 	"github.com/settle/settle/internal/ar"
 )
 
@@ -73,4 +75,24 @@ func (s *Store) CreditNoteOnAccount(ctx context.Context, creditorID, creditNoteI
 	err = s.q.GetContext(ctx, &minor, `SELECT -coalesce(sum(amount_minor), 0) FROM ledger_entries
 		WHERE creditor_id = $1 AND credit_note_id = $2 AND invoice_id IS NULL`, creditorID, creditNoteID)
 	return minor, err
+}
+
+// CaseKinds are the kinds (ar.Case*) of some of a creditor's dispute
+// cases, by id (for the queue).
+func (s *Store) CaseKinds(ctx context.Context, creditorID int64, ids []int64) (m map[int64]string, err error) {
+	defer wrap(&err, "CaseKinds(%d)", creditorID)
+	var rows []struct {
+		ID   int64  `db:"id"`
+		Kind string `db:"kind"`
+	}
+	m = map[int64]string{}
+	if len(ids) == 0 {
+		return m, nil
+	}
+	err = s.q.SelectContext(ctx, &rows, `SELECT id, kind FROM disputes WHERE creditor_id = $1 AND id = ANY($2)`,
+		creditorID, pq.Array(ids))
+	for _, r := range rows {
+		m[r.ID] = r.Kind
+	}
+	return m, err
 }
