@@ -20,6 +20,12 @@ func (s *Server) accountShow(w http.ResponseWriter, r *http.Request, ds *debtorS
 		SteppedUp:      ds.SteppedUp,
 		Today:          acc.Today,
 	}
+	// Issue 9: a credit balance (e.g. an accepted credit request on a paid invoice).
+	credit, err := s.Store.AccountCredit(r.Context(), ds.CreditorID, ds.DebtorID, acc.Summary.Currency)
+	if err != nil {
+		return err
+	}
+	vm.CreditMinor = credit
 	if d := acc.Debtor; d.Restricted() {
 		vm.Service = &views.ServiceVM{Status: d.ServiceStatus, Note: d.ServiceNote,
 			RestoreMinor: d.RestoreAmount(acc.Summary), Currency: acc.Summary.Currency,

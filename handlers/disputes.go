@@ -182,6 +182,10 @@ var disputeNotices = map[string]string{
 	"sent":   "page.dispute.notice.sent",
 	"closed": "page.dispute.notice.closed",
 	"exists": "page.dispute.notice.exists",
+	// Issue 9.
+	"withdrawn":       "page.credit_request.notice.withdrawn",
+	"credit_opened":   "page.credit_request.notice.opened",
+	"withdraw_closed": "error.credit_request.withdraw_closed",
 }
 
 // disputePath is a debtor's dispute page (plus rest).
@@ -212,8 +216,15 @@ func (s *Server) disputeVM(ctx context.Context, d *store.Dispute, inv *ar.Invoic
 		}
 		if err == nil {
 			vm.CreditNote, vm.CreditMinor = cn.Number, cn.AmountMinor
+			// Issue 9: what a credit request's note left on the account.
+			if d.Kind == ar.CaseCreditRequest {
+				if vm.OnAccountMinor, err = s.Store.CreditNoteOnAccount(ctx, d.CreditorID, cn.ID); err != nil {
+					return vm, err
+				}
+			}
 		}
 	}
+	vm.Kind, vm.RequestedMinor, vm.WithdrawnAt = d.Kind, d.RequestedMinor, withdrawnAt(d, zone) // issue 9
 	chosen := d.LinePositions()
 	for _, l := range inv.Lines {
 		if slices.Contains(chosen, l.Position) {
@@ -272,6 +283,7 @@ func (s *Server) debtorDisputeVM(ctx context.Context, c *ar.Creditor, d *store.D
 	if vm.CreditNote != "" {
 		vm.CreditNoteURL = creditNotePath(vm.CreditNote)
 	}
+	vm.CanWithdraw = d.Status.Live() // issue 9
 	return vm, err
 }
 

@@ -33,7 +33,7 @@ func (s *Server) disputesList(w http.ResponseWriter, r *http.Request, ds *debtor
 		}
 		vm.Disputes = append(vm.Disputes, views.DisputeVM{PublicID: d.PublicID, Number: d.InvoiceNumber,
 			Status: string(d.Status), Reason: d.Reason, ReasonLabel: d.ReasonLabel, DisputedMinor: held,
-			Currency: d.Currency, CreatedAt: d.CreatedAt.In(zone)})
+			Currency: d.Currency, CreatedAt: d.CreatedAt.In(zone), Kind: d.Kind})
 	}
 	return s.render(w, r, http.StatusOK, p, views.DisputesPage(vm))
 }

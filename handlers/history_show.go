@@ -37,6 +37,11 @@ var historyKinds = map[string]bool{
 	"dispute.matched": true,
 	// reminders (issue 9): the debtor's reminder preferences, old → new.
 	"reminder_prefs.changed": true,
+	// Issue 9: withdrawn cases, and credit requests (a kind of dispute
+	// case: every step under credit_request.*).
+	"dispute.withdrawn": true, "credit_request.opened": true, "credit_request.message": true,
+	"credit_request.replied": true, "credit_request.info_requested": true, "credit_request.accepted": true,
+	"credit_request.rejected": true, "credit_request.withdrawn": true,
 }
 
 // historyFilter is one of the history page's filters: the kinds it
@@ -54,7 +59,7 @@ var historyFilters = []historyFilter{
 	{"messages", []string{"link.sent", "payment.link_sent", "plan.instalment_reminded", "promise.reminded", "reminder.", "message."}},
 	{"calls", []string{"call.", "callback.", "promise."}},
 	{"plans", []string{"plan."}},
-	{"disputes", []string{"dispute."}},
+	{"disputes", []string{"dispute.", "credit_request."}},
 	{"visits", []string{"link.opened", "assist."}},
 }
 

@@ -81,6 +81,12 @@ func (s *Server) Routes() []Route {
 		// reminded (personal data: the step-up).
 		{"GET /account/reminders", StepUp, s.steppedUp(s.remindersShow), ""},
 		{"POST /account/reminders", StepUp, s.steppedUp(s.remindersSave), ""},
+		// Credit requests (issue 9): "request a credit note" (a case of kind
+		// credit_request, shown with the disputes), and withdrawing a live
+		// case of either kind.
+		{"GET /account/credit-request", StepUp, s.steppedUp(s.creditRequestNew), ""},
+		{"POST /account/credit-requests", StepUp, s.steppedUp(s.creditRequestCreate), ""},
+		{"POST /account/disputes/{dispute}/withdraw", StepUp, s.steppedUp(s.disputeWithdraw), ""},
 		{"POST /logout", Public, s.handle(s.logout), ""},
 		{"GET /signed-out", Public, s.handle(s.signedOut), ""},
 		{"GET /brand/{slug}/logo", Public, s.handle(s.brandLogo), ""},

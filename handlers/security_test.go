@@ -374,6 +374,8 @@ func TestSecurityHeaders(t *testing.T) {
 		// reminders (issue 9)
 		"GET /account/reminders":        {stepped, "/account/reminders", 200},
 		"GET /staff/settings/reminders": {admin, "/staff/settings/reminders", 200},
+		// credit requests (issue 9)
+		"GET /account/credit-request": {stepped, "/account/credit-request?invoice=R-1001", 200},
 
 		"GET /static/":             {anon, static.URL("app.css"), 200},
 		"GET /healthz":             {anon, "/healthz", 200},

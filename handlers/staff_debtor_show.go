@@ -100,7 +100,8 @@ func (s *Server) renderDebtor(w http.ResponseWriter, r *http.Request, sc *staffC
 	}
 	for _, d := range disputes {
 		vm.Disputes = append(vm.Disputes, views.StaffDisputeRow{ID: d.ID, InvoiceNumber: d.InvoiceNumber, Reason: d.ReasonLabel,
-			AmountMinor: d.DisputedMinor, Currency: d.Currency, Status: string(d.Status), Opened: d.CreatedAt.In(zone)})
+			AmountMinor: d.DisputedMinor, Currency: d.Currency, Status: string(d.Status), Opened: d.CreatedAt.In(zone),
+			Kind: d.Kind})
 	}
 	// reminders (issue 9): preferences, pause and hardship.
 	if err := s.debtorReminders(r.Context(), r, sc, id, &vm); err != nil {

@@ -177,8 +177,8 @@ func TestStaffDisputeMatch(t *testing.T) {
 	moved := 0
 	for _, l := range c.get("/account/statement").html(t).testID("statement-line") {
 		line := norm(textOf(l))
-		if strings.Contains(line, "23.11.2026") && (strings.Contains(line, h.de().T("ledger.reversal")+" "+norm(amount)) ||
-			strings.Contains(line, h.de().T("ledger.payment")+" · R-1001 -"+norm(amount))) {
+		if strings.Contains(line, "23.11.2026") && (strings.Contains(line, h.de().T("ledger.reversal")) && strings.Contains(line, " "+norm(amount)) ||
+			strings.Contains(line, h.de().T("ledger.payment")) && strings.Contains(line, "R-1001") && strings.Contains(line, "-"+norm(amount))) {
 			moved++
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/settle/settle/internal/ar"
 	"github.com/settle/settle/views"
 )
 
@@ -64,7 +65,7 @@ func (s *Server) staffDisputeVM(r *http.Request, sc *staffCtx, id int64) (views.
 	chosen := d.LinePositions()
 	for _, l := range inv.Lines {
 		vm.InvoiceLines = append(vm.InvoiceLines, views.DisputeLineVM{Position: l.Position, Description: l.Description,
-			TotalMinor: l.TotalMinor, Disputed: len(chosen) == 0 || slices.Contains(chosen, l.Position)})
+			TotalMinor: l.TotalMinor, Disputed: d.Kind != ar.CaseCreditRequest && (len(chosen) == 0 || slices.Contains(chosen, l.Position))})
 	}
 	if d.AssistedBy != nil {
 		if u, err := s.Store.StaffUser(ctx, nil, *d.AssistedBy); err == nil {

@@ -18,7 +18,12 @@ func (s *Server) staffDisputeDecideVM(w http.ResponseWriter, r *http.Request, sc
 	if err != nil {
 		return vm, err
 	}
-	if vm.Live() {
+	if vm.Live() && vm.IsCreditRequest() {
+		// Issue 9: a credit request holds nothing; offer what the customer asked for.
+		if vm.RequestedMinor != nil {
+			vm.Decision.Amount = formatAmountInput(*vm.RequestedMinor, s.staffLocale(w, r, sc).Lang)
+		}
+	} else if vm.Live() {
 		vm.Decision.Amount = formatAmountInput(max(min(vm.DisputedMinor, vm.InvoiceOpen), 0), s.staffLocale(w, r, sc).Lang)
 	}
 	// "Already paid": the payments staff may match (staff_paid_match.go).

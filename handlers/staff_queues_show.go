@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/settle/settle/internal/ar"
 	"github.com/settle/settle/internal/staff"
 	"github.com/settle/settle/internal/store"
 	"github.com/settle/settle/views"
@@ -49,6 +50,17 @@ func (s *Server) staffQueuesShow(w http.ResponseWriter, r *http.Request, sc *sta
 			Open: counts[k].Open, Late: counts[k].Late, Current: f.Kind == k})
 	}
 	loc := sc.creditor.Location()
+	// Issue 9: which dispute tasks are credit requests.
+	var caseIDs []int64
+	for _, t := range list {
+		if t.Kind == "dispute" && t.SubjectID != nil {
+			caseIDs = append(caseIDs, *t.SubjectID)
+		}
+	}
+	caseKinds, err := s.Store.CaseKinds(r.Context(), sc.creditorID(), caseIDs)
+	if err != nil {
+		return err
+	}
 	for _, t := range list {
 		vm.Total = t.Total
 		row := views.QueueRow{ID: t.ID, Kind: t.Kind, DebtorID: t.DebtorID, DebtorName: t.DebtorName,
@@ -61,6 +73,9 @@ func (s *Server) staffQueuesShow(w http.ResponseWriter, r *http.Request, sc *sta
 		}
 		if t.Kind == "dispute" && t.SubjectID != nil {
 			row.SubjectURL = staffDisputePath(*t.SubjectID, "")
+			if caseKinds[*t.SubjectID] == ar.CaseCreditRequest {
+				row.KindKey = "staff.credit_requests.queue_kind"
+			}
 		}
 		if t.Deadline != nil {
 			row.Deadline = t.Deadline.In(loc)

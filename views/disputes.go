@@ -74,6 +74,14 @@ type DisputeVM struct {
 	// wrong with it.
 	Form   DisputeMessageFormVM
 	Notice string // a translation key after an action
+	// Issue 9: the case's kind (ar.Case*), a credit request's amount in
+	// mind, what an accepted one left on the account, and whether the
+	// debtor may withdraw it here.
+	Kind           string
+	RequestedMinor *int64
+	OnAccountMinor int64
+	CanWithdraw    bool
+	WithdrawnAt    *time.Time
 }
 
 // Live reports whether the dispute takes messages.

@@ -25,6 +25,7 @@ type AccountVM struct {
 	Promise        *PromiseNoticeVM  // the debtor's open promise to pay (after step-up)
 	Disputed       map[string]bool   // invoice numbers a live dispute holds
 	HasDisputes    bool              // the debtor has disputed something (link to the list)
+	CreditMinor    int64             // issue 9: a credit balance on the account (credit notes, payments not allocated)
 }
 
 // ServiceVM says that, and how, the debtor's service is restricted, and

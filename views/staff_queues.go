@@ -44,6 +44,7 @@ type QueueRow struct {
 	Note           string
 	CanAct         bool   // the viewer's role may work on this kind
 	SubjectURL     string // the task's subject (a plan request's page); "" for none
+	KindKey        string // issue 9: a translation key naming the task instead of its kind (a credit request)
 }
 
 // spanText says a span of time briefly: "25 min", "4 h 10 min", "3 d 4 h".

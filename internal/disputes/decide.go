@@ -51,6 +51,10 @@ func (s *Service) Accept(ctx context.Context, c *ar.Creditor, staffID, disputeID
 		if err != nil {
 			return err
 		}
+		if d.Kind == ar.CaseCreditRequest {
+			cn, err = s.acceptCredit(ctx, tx, c, deb, d, inv, staffID, amountMinor)
+			return err
+		}
 		if amountMinor <= 0 || amountMinor > inv.OpenMinor {
 			var bad ar.Invalids
 			bad.Add("amount", "error.staff.disputes_decide.amount", nil)
@@ -72,7 +76,7 @@ func (s *Service) Accept(ctx context.Context, c *ar.Creditor, staffID, disputeID
 		}
 		data := map[string]any{"dispute": d.PublicID, "number": inv.Number, "amount_minor": amountMinor,
 			"currency": inv.Currency, "credit_note": number}
-		return s.decided(ctx, tx, c, deb, d, staffID, KindAccepted, data, map[string]any{
+		return s.decided(ctx, tx, c, deb, d, staffID, caseKind(d, "accepted"), data, map[string]any{
 			"outcome": "accepted", "dispute": d.PublicID, "invoice_number": inv.Number, "amount_minor": amountMinor,
 			"currency": inv.Currency, "credit_note": number, "customer_number": deb.CustomerNumber},
 			"dispute.accepted", "Number", inv.Number, "Amount", s.money(c, deb, amountMinor, inv.Currency), "CreditNote", number)
@@ -104,11 +108,11 @@ func (s *Service) Reject(ctx context.Context, c *ar.Creditor, staffID, disputeID
 		if err := tx.DecideDispute(ctx, d, ar.DisputeRejected, staffID, reason, s.now()); err != nil {
 			return err
 		}
-		return s.decided(ctx, tx, c, deb, d, staffID, KindRejected,
+		return s.decided(ctx, tx, c, deb, d, staffID, caseKind(d, "rejected"),
 			map[string]any{"dispute": d.PublicID, "number": d.InvoiceNumber, "note": reason},
 			map[string]any{"outcome": "rejected", "dispute": d.PublicID, "invoice_number": d.InvoiceNumber,
 				"amount_minor": 0, "currency": d.Currency, "customer_number": deb.CustomerNumber},
-			"dispute.rejected", "Number", d.InvoiceNumber, "Reason", reason)
+			caseKind(d, "rejected"), "Number", d.InvoiceNumber, "Reason", reason)
 	})
 	if err != nil {
 		return nil, err
@@ -136,16 +140,16 @@ func (s *Service) AskInfo(ctx context.Context, c *ar.Creditor, staffID, disputeI
 		if err := tx.SetDisputeStatus(ctx, d, ar.DisputeInfoRequested, s.now()); err != nil {
 			return err
 		}
-		if err := tx.AddAudit(ctx, &staffID, &c.ID, "dispute.info_requested", d.PublicID, nil,
+		if err := tx.AddAudit(ctx, &staffID, &c.ID, caseKind(d, "info_requested"), d.PublicID, nil,
 			map[string]any{"invoice": d.InvoiceNumber}); err != nil {
 			return err
 		}
 		if err := tx.AddInteraction(ctx, &ar.Interaction{CreditorID: c.ID, DebtorID: d.DebtorID, InvoiceID: &d.InvoiceID,
-			Kind: KindInfoRequested, Actor: "staff", StaffID: &staffID, Visibility: ar.VisibleToCustomer, OccurredAt: s.now(),
+			Kind: caseKind(d, "info_requested"), Actor: "staff", StaffID: &staffID, Visibility: ar.VisibleToCustomer, OccurredAt: s.now(),
 			Data: map[string]any{"dispute": d.PublicID, "number": d.InvoiceNumber}}); err != nil {
 			return err
 		}
-		return s.notify(ctx, tx, c, d.DebtorID, "dispute.info_requested", "Number", d.InvoiceNumber, "Message", question)
+		return s.notify(ctx, tx, c, d.DebtorID, caseKind(d, "info_requested"), "Number", d.InvoiceNumber, "Message", question)
 	})
 	if err != nil {
 		return nil, err
@@ -196,6 +200,7 @@ func (s *Service) decided(ctx context.Context, tx *store.Store, c *ar.Creditor, 
 		Data: data}); err != nil {
 		return err
 	}
+	event["kind"] = d.Kind
 	if _, err := tx.AddEvent(ctx, c.ID, &deb.ID, "dispute.resolved", event); err != nil {
 		return err
 	}

@@ -203,7 +203,8 @@ func (s *Service) Open(ctx context.Context, c *ar.Creditor, debtorID int64, in O
 		}
 		_, err = tx.AddEvent(ctx, c.ID, &debtorID, "dispute.opened", map[string]any{
 			"dispute": d.PublicID, "customer_number": deb.CustomerNumber, "invoice_number": inv.Number,
-			"reason": d.Reason, "lines": lines, "disputed_minor": d.DisputedMinor, "currency": d.Currency})
+			"reason": d.Reason, "lines": lines, "disputed_minor": d.DisputedMinor, "currency": d.Currency,
+			"kind": ar.CaseDispute})
 		return err
 	})
 	if err != nil {
@@ -251,7 +252,7 @@ func (s *Service) DebtorMessage(ctx context.Context, c *ar.Creditor, debtorID in
 			actor = "staff"
 		}
 		return tx.AddInteraction(ctx, &ar.Interaction{CreditorID: c.ID, DebtorID: debtorID, InvoiceID: &d.InvoiceID,
-			Kind: KindMessage, Actor: actor, StaffID: in.AssistedBy, Visibility: ar.VisibleToCustomer, OccurredAt: s.now(),
+			Kind: caseKind(d, "message"), Actor: actor, StaffID: in.AssistedBy, Visibility: ar.VisibleToCustomer, OccurredAt: s.now(),
 			Data: map[string]any{"dispute": d.PublicID, "number": d.InvoiceNumber, "files": len(staged)}})
 	})
 	if err != nil {
@@ -274,12 +275,12 @@ func (s *Service) StaffReply(ctx context.Context, c *ar.Creditor, staffID, dispu
 		if err := s.addMessage(ctx, tx, d, "staff", &staffID, in); err != nil {
 			return err
 		}
-		if err := tx.AddAudit(ctx, &staffID, &c.ID, "dispute.replied", d.PublicID, nil,
+		if err := tx.AddAudit(ctx, &staffID, &c.ID, caseKind(d, "replied"), d.PublicID, nil,
 			map[string]any{"invoice": d.InvoiceNumber, "files": len(in.Files)}); err != nil {
 			return err
 		}
 		if err := tx.AddInteraction(ctx, &ar.Interaction{CreditorID: c.ID, DebtorID: d.DebtorID, InvoiceID: &d.InvoiceID,
-			Kind: KindReplied, Actor: "staff", StaffID: &staffID, Visibility: ar.VisibleToCustomer, OccurredAt: s.now(),
+			Kind: caseKind(d, "replied"), Actor: "staff", StaffID: &staffID, Visibility: ar.VisibleToCustomer, OccurredAt: s.now(),
 			Data: map[string]any{"dispute": d.PublicID, "number": d.InvoiceNumber, "files": len(in.Files)}}); err != nil {
 			return err
 		}
@@ -292,7 +293,7 @@ func (s *Service) StaffReply(ctx context.Context, c *ar.Creditor, staffID, dispu
 		}
 		pt := *s.Portal
 		pt.Store = tx
-		_, err = pt.Notify(ctx, c, deb, "dispute", "dispute.reply", "Number", d.InvoiceNumber, "Message", CleanText(in.Body))
+		_, err = pt.Notify(ctx, c, deb, "dispute", caseKind(d, "reply"), "Number", d.InvoiceNumber, "Message", CleanText(in.Body))
 		return err
 	})
 	if err != nil {

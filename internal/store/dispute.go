@@ -63,6 +63,9 @@ type Dispute struct {
 	DecidedAt     *time.Time       `db:"decided_at"`
 	DecidedBy     *int64           `db:"decided_by"`
 	DecisionNote  string           `db:"decision_note"`
+	// Issue 9: a credit request is a case of kind credit_request (ar.Case*).
+	Kind           string `db:"kind"`
+	RequestedMinor *int64 `db:"requested_minor"` // a credit request's amount in mind, if any
 }
 
 // LinePositions are the disputed lines as ints.
@@ -76,7 +79,8 @@ func (d *Dispute) LinePositions() []int {
 
 const disputeColumns = `d.id, d.public_id, d.creditor_id, d.debtor_id, d.invoice_id, i.number AS invoice_number,
 	d.lines, d.reason, d.reason_label, d.paid_on, d.paid_minor, d.paid_reference, d.disputed_minor, d.currency,
-	d.status, d.assisted_by, d.created_at, d.updated_at, d.decided_at, d.decided_by, d.decision_note`
+	d.status, d.assisted_by, d.created_at, d.updated_at, d.decided_at, d.decided_by, d.decision_note,
+	d.kind, d.requested_minor`
 
 const disputeFrom = ` FROM disputes d JOIN invoices i ON i.id = d.invoice_id `
 
@@ -90,13 +94,18 @@ func (s *Store) CreateDispute(ctx context.Context, d *Dispute) (err error) {
 	if d.Status == "" {
 		d.Status = ar.DisputeOpen
 	}
+	if d.Kind == "" {
+		d.Kind = ar.CaseDispute
+	}
 	err = s.q.QueryRowxContext(ctx, `INSERT INTO disputes (public_id, creditor_id, debtor_id, invoice_id, lines,
 		reason, reason_label, paid_on, paid_minor, paid_reference, disputed_minor, currency, status, assisted_by,
-		created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, COALESCE($15, now()), COALESCE($15, now()))
+		created_at, updated_at, kind, requested_minor)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, COALESCE($15, now()), COALESCE($15, now()),
+			$16, $17)
 		RETURNING id, created_at, updated_at`,
 		d.PublicID, d.CreditorID, d.DebtorID, d.InvoiceID, d.Lines, d.Reason, d.ReasonLabel, d.PaidOn, d.PaidMinor,
-		d.PaidReference, d.DisputedMinor, d.Currency, d.Status, d.AssistedBy, nullTime(d.CreatedAt)).
+		d.PaidReference, d.DisputedMinor, d.Currency, d.Status, d.AssistedBy, nullTime(d.CreatedAt), d.Kind,
+		d.RequestedMinor).
 		Scan(&d.ID, &d.CreatedAt, &d.UpdatedAt)
 	var pe *pq.Error
 	if errors.As(err, &pe) && pe.Code == "23505" && pe.Constraint == "disputes_live_idx" {
@@ -105,12 +114,19 @@ func (s *Store) CreateDispute(ctx context.Context, d *Dispute) (err error) {
 	return err
 }
 
-// LiveDispute returns the live dispute on one of a creditor's invoices.
+// LiveDispute returns the live dispute on one of a creditor's invoices
+// (a live credit request is not one: LiveCase).
 func (s *Store) LiveDispute(ctx context.Context, creditorID, invoiceID int64) (d *Dispute, err error) {
-	defer wrap(&err, "LiveDispute(%d, %d)", creditorID, invoiceID)
+	return s.LiveCase(ctx, creditorID, invoiceID, ar.CaseDispute)
+}
+
+// LiveCase returns the live case of a kind (ar.Case*) on one of a
+// creditor's invoices.
+func (s *Store) LiveCase(ctx context.Context, creditorID, invoiceID int64, kind string) (d *Dispute, err error) {
+	defer wrap(&err, "LiveCase(%d, %d, %s)", creditorID, invoiceID, kind)
 	d = new(Dispute)
 	err = s.q.GetContext(ctx, d, `SELECT `+disputeColumns+disputeFrom+`WHERE d.creditor_id = $1
-		AND d.invoice_id = $2 AND d.status IN ('open', 'info_requested')`, creditorID, invoiceID)
+		AND d.invoice_id = $2 AND d.kind = $3 AND d.status IN ('open', 'info_requested')`, creditorID, invoiceID, kind)
 	return d, err
 }
 
@@ -264,7 +280,7 @@ func (s *Store) DisputedMinor(ctx context.Context, creditorID, invoiceID int64) 
 	err = s.q.GetContext(ctx, &held, `SELECT least(coalesce(sum(d.disputed_minor), 0),
 			greatest(coalesce((SELECT sum(e.amount_minor) FROM ledger_entries e
 				WHERE e.creditor_id = $1 AND e.invoice_id = $2), 0), 0))
-		FROM disputes d WHERE d.creditor_id = $1 AND d.invoice_id = $2
+		FROM disputes d WHERE d.creditor_id = $1 AND d.invoice_id = $2 AND d.kind = 'dispute'
 			AND d.status IN ('open', 'info_requested')`, creditorID, invoiceID)
 	return held, err
 }
@@ -274,7 +290,7 @@ func (s *Store) DisputedMinor(ctx context.Context, creditorID, invoiceID int64) 
 func (s *Store) HeldByDispute(ctx context.Context, creditorID, invoiceID int64) (held bool, err error) {
 	defer wrap(&err, "HeldByDispute(%d, %d)", creditorID, invoiceID)
 	err = s.q.GetContext(ctx, &held, `SELECT EXISTS (SELECT 1 FROM disputes WHERE creditor_id = $1
-		AND invoice_id = $2 AND status IN ('open', 'info_requested'))`, creditorID, invoiceID)
+		AND invoice_id = $2 AND kind = 'dispute' AND status IN ('open', 'info_requested'))`, creditorID, invoiceID)
 	return held, err
 }
 
@@ -293,7 +309,7 @@ func (s *Store) DisputeHolds(ctx context.Context, creditorID, debtorID int64) (m
 	err = s.q.SelectContext(ctx, &rows, `SELECT d.invoice_id, d.public_id,
 		least(d.disputed_minor, greatest(coalesce((SELECT sum(e.amount_minor) FROM ledger_entries e
 			WHERE e.invoice_id = d.invoice_id), 0), 0)) AS held_minor
-		FROM disputes d WHERE d.creditor_id = $1 AND d.debtor_id = $2
+		FROM disputes d WHERE d.creditor_id = $1 AND d.debtor_id = $2 AND d.kind = 'dispute'
 			AND d.status IN ('open', 'info_requested')`, creditorID, debtorID)
 	m = make(map[int64]DisputeHold, len(rows))
 	for _, r := range rows {
