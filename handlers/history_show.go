@@ -56,7 +56,7 @@ type historyFilter struct {
 var historyFilters = []historyFilter{
 	{"payments", []string{"payment.booked", "payment.failed", "payment.reversed", "credit_note.", "service."}},
 	{"invoices", []string{"invoice.", "statement."}},
-	{"messages", []string{"link.sent", "payment.link_sent", "plan.instalment_reminded", "promise.reminded", "reminder.", "message."}},
+	{"messages", []string{"link.sent", "payment.link_sent", "plan.instalment_reminded", "promise.reminded", "reminder.", "message.", "dunning."}},
 	{"calls", []string{"call.", "callback.", "promise."}},
 	{"plans", []string{"plan."}},
 	{"disputes", []string{"dispute.", "credit_request."}},
@@ -125,7 +125,7 @@ func (s *Server) historyShow(w http.ResponseWriter, r *http.Request, ds *debtorS
 func historyDocs(in ar.Interaction) []views.HistoryDoc {
 	str := func(k string) string { v, _ := in.Data[k].(string); return v }
 	switch {
-	case strings.HasPrefix(in.Kind, "invoice.") && str("number") != "":
+	case (strings.HasPrefix(in.Kind, "invoice.") || strings.HasPrefix(in.Kind, "dunning.")) && str("number") != "":
 		n := str("number")
 		return []views.HistoryDoc{{Href: "/account/invoices/" + url.PathEscape(n) + "/pdf", Key: "page.history.doc.invoice_pdf",
 			Args: []any{"Number", n}, TestID: "doc-invoice-pdf"}}
@@ -175,6 +175,8 @@ func historyArgs(loc *i18n.Locale, in ar.Interaction) []any {
 	}
 	args := []any{"Amount", amount, "Number", str("number"), "Status", loc.T("history.status." + str("status")),
 		"Reason", loc.T("history.reason." + str("reason")), "Channel", in.Channel}
-	// reminders (issue 9): what a change of reminder preferences changed.
+	// reminders (issue 9): what a change of reminder preferences changed;
+	// dunning: a reminder's fee, interest and stage.
+	args = append(args, dunningArgs(loc, in)...)
 	return append(args, reminderArgs(loc, in)...)
 }

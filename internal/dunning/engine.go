@@ -558,7 +558,7 @@ func (r *run) flush(ctx context.Context) error {
 					data["skipped"] = s.skip
 				}
 				timeline = append(timeline, store.DunningTimelineEntry{DebtorID: it.cand.DebtorID, InvoiceID: it.cand.InvoiceID,
-					Kind: "dunning." + string(s.step.Kind), Channel: s.channel, Data: data})
+					Kind: "dunning." + string(s.step.Kind), Channel: s.channel, Data: data, Internal: s.skip != ""})
 			}
 			if s.channel == "none" {
 				continue

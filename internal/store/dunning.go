@@ -462,8 +462,12 @@ func (s *Store) RecordDunningSends(ctx context.Context, creditorID int64, msgs [
 	}
 	if n := len(timeline); n > 0 {
 		debtor, invoice := make([]int64, n), make([]int64, n)
-		kind, channel, data := make([]string, n), make([]string, n), make([]string, n)
+		kind, channel, data, vis := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 		for i, t := range timeline {
+			vis[i] = "customer"
+			if t.Internal {
+				vis[i] = "internal"
+			}
 			b, err := json.Marshal(t.Data)
 			if err != nil {
 				return err
@@ -472,9 +476,10 @@ func (s *Store) RecordDunningSends(ctx context.Context, creditorID int64, msgs [
 		}
 		if _, err := s.q.ExecContext(ctx, `INSERT INTO interactions (creditor_id, debtor_id, invoice_id, kind, channel, actor,
 				visibility, data)
-			SELECT $1, d, i, k, ch, 'system', 'customer', da::jsonb FROM unnest($2::bigint[], $3::bigint[], $4::text[],
-				$5::text[], $6::text[]) AS x(d, i, k, ch, da)`,
-			creditorID, pq.Array(debtor), pq.Array(invoice), pq.Array(kind), pq.Array(channel), pq.Array(data)); err != nil {
+			SELECT $1, d, i, k, ch, 'system', v, da::jsonb FROM unnest($2::bigint[], $3::bigint[], $4::text[],
+				$5::text[], $6::text[], $7::text[]) AS x(d, i, k, ch, da, v)`,
+			creditorID, pq.Array(debtor), pq.Array(invoice), pq.Array(kind), pq.Array(channel), pq.Array(data),
+			pq.Array(vis)); err != nil {
 			return err
 		}
 	}
@@ -487,6 +492,7 @@ type DunningTimelineEntry struct {
 	DebtorID, InvoiceID int64
 	Kind, Channel       string
 	Data                map[string]any
+	Internal            bool // for staff only (a stage that could not be sent)
 }
 
 // DunnableNow re-reads, right before the engine sends, what of each of
