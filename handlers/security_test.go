@@ -375,6 +375,9 @@ func TestSecurityHeaders(t *testing.T) {
 		"GET /account/reminders":        {stepped, "/account/reminders", 200},
 		"GET /staff/settings/reminders": {admin, "/staff/settings/reminders", 200},
 
+		// dunning letters (issue 9): the print-and-mail export
+		"GET /staff/outbox/letters/pdf": {admin, h.lettersPDFPath(), 200},
+
 		"GET /static/":             {anon, static.URL("app.css"), 200},
 		"GET /healthz":             {anon, "/healthz", 200},
 		"GET /readyz":              {anon, "/readyz", 200},

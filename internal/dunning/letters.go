@@ -50,6 +50,17 @@ type LetterExport struct {
 // and, with duplex, on a new sheet. It changes nothing but issuing the
 // letters' document links; MarkLettersPosted records the posting.
 func (e *Engine) ExportLetters(ctx context.Context, c *ar.Creditor, upTo int64, duplex bool) (*LetterExport, error) {
+	return e.letters(ctx, c, upTo, true, duplex)
+}
+
+// PendingLetters is what ExportLetters would print (the ids, and those
+// left out as settled) without rendering anything or issuing links: what
+// "mark as posted" after a download covers.
+func (e *Engine) PendingLetters(ctx context.Context, c *ar.Creditor, upTo int64) (*LetterExport, error) {
+	return e.letters(ctx, c, upTo, false, false)
+}
+
+func (e *Engine) letters(ctx context.Context, c *ar.Creditor, upTo int64, render, duplex bool) (*LetterExport, error) {
 	letters, err := e.Store.LettersToPrint(ctx, c.ID, upTo)
 	if err != nil {
 		return nil, err
@@ -63,7 +74,11 @@ func (e *Engine) ExportLetters(ctx context.Context, c *ar.Creditor, upTo int64, 
 	if err != nil {
 		return nil, err
 	}
-	logo, logoType, _ := e.Store.CreditorPrintLogo(ctx, c.ID)
+	var logo []byte
+	var logoType string
+	if render {
+		logo, logoType, _ = e.Store.CreditorPrintLogo(ctx, c.ID)
+	}
 	var list []docs.ReminderDoc
 	for i := range letters {
 		l := &letters[i]
@@ -72,12 +87,15 @@ func (e *Engine) ExportLetters(ctx context.Context, c *ar.Creditor, upTo int64, 
 			out.Settled = append(out.Settled, l.ID)
 			continue
 		}
+		out.IDs = append(out.IDs, l.ID)
+		if !render {
+			continue
+		}
 		d.Logo, d.LogoType = logo, logoType
 		if err := e.letterPayment(ctx, c, l, &d, due); err != nil {
 			return nil, err
 		}
 		list = append(list, d)
-		out.IDs = append(out.IDs, l.ID)
 	}
 	if len(list) == 0 {
 		return out, nil
