@@ -157,6 +157,7 @@ func (s *Server) Routes() []Route {
 		// of the letters waiting for print, and "mark as posted".
 		staffRoute("GET /staff/outbox/letters/pdf", staff.PermSettings, s.staff, s.staffLettersDownload),
 		staffRoute("POST /staff/outbox/letters/posted", staff.PermSettings, s.staff, s.staffLettersPost),
+		staffRoute("GET /staff/outbox/{letter}/pdf", staff.PermView, s.staff, s.staffOutboxLetter),
 
 		// Back office: settings (branding, API keys, webhook endpoints).
 		staffRoute("GET /staff/settings", staff.PermSettings, s.staff, s.staffSettingsShow),

@@ -376,7 +376,8 @@ func TestSecurityHeaders(t *testing.T) {
 		"GET /staff/settings/reminders": {admin, "/staff/settings/reminders", 200},
 
 		// dunning letters (issue 9): the print-and-mail export
-		"GET /staff/outbox/letters/pdf": {admin, h.lettersPDFPath(), 200},
+		"GET /staff/outbox/letters/pdf":  {admin, h.lettersPDFPath(), 200},
+		"GET /staff/outbox/{letter}/pdf": {agent, h.letterPath(), 200},
 
 		"GET /static/":             {anon, static.URL("app.css"), 200},
 		"GET /healthz":             {anon, "/healthz", 200},

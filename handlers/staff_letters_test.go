@@ -51,6 +51,29 @@ func (h *harness) lettersPDFPath() string {
 	return "/staff/outbox/letters/pdf?upto=" + strconv.FormatInt(h.addLetters(), 10)
 }
 
+// letterPath is the PDF of creditor A's letter (made by the engine).
+func (h *harness) letterPath() string {
+	h.t.Helper()
+	q := `SELECT COALESCE(max(id), 0) FROM messages WHERE creditor_id = $1 AND channel = 'letter'`
+	id := h.queryInt64(q, h.a.ID)
+	if id == 0 {
+		h.addLetters()
+		id = h.queryInt64(q, h.a.ID)
+	}
+	return "/staff/outbox/" + strconv.FormatInt(id, 10) + "/pdf"
+}
+
+// letterIDs are the ids of a letter at creditor A and one at B.
+func (h *harness) letterIDs() [2]string {
+	h.t.Helper()
+	h.letterPath()
+	var ids [2]string
+	for i, c := range []*ar.Creditor{h.a, h.b} {
+		ids[i] = (strconv.FormatInt(h.queryInt64(`SELECT max(id) FROM messages WHERE creditor_id = $1 AND channel = 'letter'`, c.ID), 10))
+	}
+	return ids
+}
+
 // TestStaffLetters: admins see the letters waiting for print on the
 // outbox, download them as one PDF (changing nothing) and mark them as
 // posted (audited); other roles get 403, and creditor B's letters are
@@ -122,6 +145,24 @@ func TestStaffLetters(t *testing.T) {
 	}
 	if n := h.queryInt(`SELECT count(*) FROM audit_log WHERE action = 'letters.downloaded' AND creditor_id = $1`, h.a.ID); n != 1 {
 		t.Errorf("%d download audit entries", n)
+	}
+
+	// One letter: any staff member of the creditor, from the outbox.
+	letterA := h.queryInt64(`SELECT id FROM messages WHERE creditor_id = $1 AND channel = 'letter'`, h.a.ID)
+	letterB := h.queryInt64(`SELECT id FROM messages WHERE creditor_id = $1 AND channel = 'letter'`, h.b.ID)
+	one := "/staff/outbox/" + strconv.FormatInt(letterA, 10)
+	if doc := agent.get(one).html(t); len(doc.testID("letter-pdf")) != 1 {
+		t.Error("the letter's outbox page has no PDF link")
+	}
+	if res := agent.get(one + "/pdf"); res.StatusCode != http.StatusOK || !strings.HasPrefix(res.body, "%PDF-") {
+		t.Errorf("one letter = %d", res.StatusCode)
+	}
+	if res := agent.get("/staff/outbox/" + strconv.FormatInt(letterB, 10) + "/pdf"); res.StatusCode != http.StatusNotFound {
+		t.Errorf("creditor B's letter = %d, want 404", res.StatusCode)
+	}
+	email := h.queryInt64(`SELECT id FROM messages WHERE creditor_id = $1 AND channel = 'email' LIMIT 1`, h.a.ID)
+	if res := agent.get("/staff/outbox/" + strconv.FormatInt(email, 10) + "/pdf"); res.StatusCode != http.StatusNotFound {
+		t.Errorf("an email as a letter = %d, want 404", res.StatusCode)
 	}
 
 	// Mark as posted: A's letter (the upto covers B's newer one too,

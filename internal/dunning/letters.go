@@ -313,3 +313,31 @@ func joinNonEmpty(sep string, s ...string) string {
 	}
 	return strings.Join(parts, sep)
 }
+
+// LetterPDF renders one of the creditor's dunning letters, whatever its
+// status, as the debtor gets it: the amounts as the ledger has them now
+// and, while something is open, the payment details with a QR code
+// behind a new document link.
+func (e *Engine) LetterPDF(ctx context.Context, c *ar.Creditor, messageID int64) ([]byte, error) {
+	l, err := e.Store.Letter(ctx, c.ID, messageID)
+	if err != nil {
+		return nil, err
+	}
+	now := e.now()
+	cfg, err := LoadConfig(ctx, e.Store, c, now)
+	if err != nil {
+		return nil, err
+	}
+	d, due := e.letterDoc(cfg, l, now)
+	d.Logo, d.LogoType, _ = e.Store.CreditorPrintLogo(ctx, c.ID)
+	if due > 0 {
+		if err := e.letterPayment(ctx, c, l, &d, due); err != nil {
+			return nil, err
+		}
+	}
+	var buf bytes.Buffer
+	if err := docs.RenderReminderPDF(&buf, d); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}

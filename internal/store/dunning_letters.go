@@ -62,8 +62,34 @@ func (s *Store) LettersToPrint(ctx context.Context, creditorID, upTo int64) (lis
 		ORDER BY m.id`, creditorID, upTo); err != nil {
 		return nil, err
 	}
+	if err := s.letterItems(ctx, creditorID, list); err != nil {
+		return nil, err
+	}
+	return list, nil
+}
+
+// Letter is one of the creditor's dunning letters, whatever its status
+// (waiting for print, posted, cancelled), with its invoices; another
+// creditor's or a message that is no dunning letter is not found.
+func (s *Store) Letter(ctx context.Context, creditorID, messageID int64) (l *PrintLetter, err error) {
+	defer wrap(&err, "Letter(%d, %d)", creditorID, messageID)
+	list := make([]PrintLetter, 1)
+	if err := s.q.GetContext(ctx, &list[0], `SELECT m.id, m.debtor_id, m.recipient, m.subject, m.body, m.created_at,
+			d.customer_number, d.name, d.kind, d.language
+		FROM messages m JOIN debtors d ON d.creditor_id = m.creditor_id AND d.id = m.debtor_id
+		WHERE m.creditor_id = $1 AND m.id = $2 AND m.channel = 'letter' AND m.purpose = 'dunning'`, creditorID, messageID); err != nil {
+		return nil, err
+	}
+	if err := s.letterItems(ctx, creditorID, list); err != nil {
+		return nil, err
+	}
+	return &list[0], nil
+}
+
+// letterItems loads the invoices of the letters, with their ledgers.
+func (s *Store) letterItems(ctx context.Context, creditorID int64, list []PrintLetter) error {
 	if len(list) == 0 {
-		return list, nil
+		return nil
 	}
 	ids := make([]int64, len(list))
 	at := make(map[int64]int, len(list))
@@ -90,13 +116,13 @@ func (s *Store) LettersToPrint(ctx context.Context, creditorID, upTo int64) (lis
 			ORDER BY x.id LIMIT 1) f ON true
 		WHERE a.creditor_id = $1 AND a.message_id = ANY($2)
 		ORDER BY a.message_id, i.due_date, i.id`, creditorID, pq.Array(ids)); err != nil {
-		return nil, err
+		return err
 	}
 	for _, it := range items {
 		l := &list[at[it.MessageID]]
 		l.Items = append(l.Items, it)
 	}
-	return list, nil
+	return nil
 }
 
 // LettersToPrintCount is how many letters of a creditor wait for print,
