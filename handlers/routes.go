@@ -159,6 +159,12 @@ func (s *Server) Routes() []Route {
 		staffRoute("GET /staff/outbox/{message}", staff.PermView, s.staff, s.staffOutboxShow),
 		staffRoute("GET /staff/outbox/{message}/html", staff.PermView, s.staff, s.staffOutboxHTML),
 
+		// dunning letters (issue 9), back office: the print-and-mail export
+		// of the letters waiting for print, and "mark as posted".
+		staffRoute("GET /staff/outbox/letters/pdf", staff.PermSettings, s.staff, s.staffLettersDownload),
+		staffRoute("POST /staff/outbox/letters/posted", staff.PermSettings, s.staff, s.staffLettersPost),
+		staffRoute("GET /staff/outbox/{letter}/pdf", staff.PermView, s.staff, s.staffOutboxLetter),
+
 		// Back office: settings (branding, API keys, webhook endpoints).
 		staffRoute("GET /staff/settings", staff.PermSettings, s.staff, s.staffSettingsShow),
 		staffRoute("GET /staff/settings/brand", staff.PermSettings, s.staff, s.staffBrandShow),

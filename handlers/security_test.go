@@ -377,6 +377,10 @@ func TestSecurityHeaders(t *testing.T) {
 		// credit requests (issue 9)
 		"GET /account/credit-request": {stepped, "/account/credit-request?invoice=R-1001", 200},
 
+		// dunning letters (issue 9): the print-and-mail export
+		"GET /staff/outbox/letters/pdf":  {admin, h.lettersPDFPath(), 200},
+		"GET /staff/outbox/{letter}/pdf": {agent, h.letterPath(), 200},
+
 		"GET /static/":             {anon, static.URL("app.css"), 200},
 		"GET /healthz":             {anon, "/healthz", 200},
 		"GET /readyz":              {anon, "/readyz", 200},

@@ -51,6 +51,9 @@ func staffIdentifiers(h *harness) map[string][2]string {
 		"apikey":   {h.addAPIKey(h.a, "billing"), h.addAPIKey(h.b, "billing")},
 		"endpoint": {h.addEndpoint(h.a), h.addEndpoint(h.b)},
 		"delivery": {h.addDelivery(h.a), h.addDelivery(h.b)},
+
+		// dunning letters (issue 9): a final notice by letter at A and at B
+		"letter": h.letterIDs(),
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/settle/settle/internal/staff"
 	"github.com/settle/settle/internal/store"
 	"github.com/settle/settle/views"
 )
@@ -57,6 +58,17 @@ func (s *Server) staffOutboxList(w http.ResponseWriter, r *http.Request, sc *sta
 	if more {
 		page.Set("before", strconv.FormatInt(items[len(items)-1].ID, 10))
 		vm.OlderURL = pageURL("/staff/outbox", page)
+	}
+	// Dunning letters waiting for print: the admins' print-and-mail card.
+	if sc.can(staff.PermSettings) {
+		n, newest, err := s.Store.LettersToPrintCount(r.Context(), sc.creditorID())
+		if err != nil {
+			return err
+		}
+		vm.Letters = &views.LettersCardVM{Count: n, UpTo: newest}
+		if q.Get("done") == "posted" {
+			vm.Letters.Notice = "staff.letters.posted"
+		}
 	}
 	return s.renderStaff(w, r, http.StatusOK, sc, views.StaffOutboxPage(vm))
 }

@@ -103,6 +103,8 @@ type StaffOutboxVM struct {
 	Channels  []string
 	OlderURL  string
 	NewestURL string
+	// Letters is the card of letters waiting for print (admins; nil: none shown).
+	Letters *LettersCardVM
 }
 
 // OutboxRow is a message in the outbox.

@@ -22,13 +22,20 @@ const dunningUsage = `Usage:
       --as-of acts as at the end of that day in each creditor's time zone
   settle dunning behaviour [--creditor SLUG]
       compute each debtor's payment behaviour now (the server does it nightly)
+  settle dunning letters --creditor SLUG [--out FILE.pdf] [--mark-sent] [--simplex]
+      write the letters waiting for print into one PDF (each on a new sheet for duplex);
+      --mark-sent records them as posted, without it nothing changes
 `
 
 // cmdDunning runs the dunning engine from the shell.
 func cmdDunning(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	// letters: the print-and-mail export (cmd_dunning_letters.go).
+	if len(args) > 0 && args[0] == "letters" {
+		return cmdDunningLetters(ctx, args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || (args[0] != "run" && args[0] != "behaviour") {
 		fmt.Fprint(stderr, dunningUsage)
-		return errors.New("dunning needs a subcommand: run or behaviour")
+		return errors.New("dunning needs a subcommand: run, behaviour or letters")
 	}
 	sub := args[0]
 	var cfg Config

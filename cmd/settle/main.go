@@ -51,6 +51,8 @@ Usage:
                              carry out (or with --dry-run list) the dunning stages that are due
   settle dunning behaviour [--creditor SLUG]
                              compute each debtor's payment behaviour now
+  settle dunning letters --creditor SLUG [--out FILE.pdf] [--mark-sent]
+                             write the letters waiting for print into one PDF (--mark-sent: posted)
   settle seed [--creditor SLUG] --debtors N [--invoices-per-debtor M] [--rebuild-indexes]
                              generate a large data set for load tests
   settle keygen              print a new key for SETTLE_SESSION_KEYS

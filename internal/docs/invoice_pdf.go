@@ -159,6 +159,15 @@ type Letterhead struct {
 // letterhead starts an A4 document with the embedded fonts, the brand
 // band, the sender and the legal footer on every page.
 func letterhead(h Letterhead) *fpdf.Fpdf {
+	pdf := newDocument(h)
+	pdf.SetFooterFunc(func() { legalFooter(pdf, h.LegalFooter) })
+	startLetter(pdf, h)
+	return pdf
+}
+
+// newDocument is an empty A4 document with the embedded fonts, the
+// margins and the metadata of h (no page yet).
+func newDocument(h Letterhead) *fpdf.Fpdf {
 	pdf := fpdf.New("P", "mm", "A4", "")
 	pdf.AddUTF8FontFromBytes("dejavu", "", fontRegular)
 	pdf.AddUTF8FontFromBytes("dejavu", "B", fontBold)
@@ -169,12 +178,19 @@ func letterhead(h Letterhead) *fpdf.Fpdf {
 	}
 	pdf.SetMargins(18, 16, 18)
 	pdf.SetAutoPageBreak(true, 22)
-	pdf.SetFooterFunc(func() {
-		pdf.SetY(-18)
-		pdf.SetFont("dejavu", "", 7.5)
-		pdf.SetTextColor(90, 90, 90)
-		pdf.MultiCell(0, 3.5, h.LegalFooter, "", "C", false)
-	})
+	return pdf
+}
+
+// legalFooter prints the creditor's legal footer at the bottom of a page.
+func legalFooter(pdf *fpdf.Fpdf, text string) {
+	pdf.SetY(-18)
+	pdf.SetFont("dejavu", "", 7.5)
+	pdf.SetTextColor(90, 90, 90)
+	pdf.MultiCell(0, 3.5, text, "", "C", false)
+}
+
+// startLetter adds a page with the brand band, the logo and the sender.
+func startLetter(pdf *fpdf.Fpdf, h Letterhead) {
 	pdf.AddPage()
 	r, g, b := hexColor(h.BrandColor)
 	pdf.SetFillColor(r, g, b)
@@ -188,7 +204,6 @@ func letterhead(h Letterhead) *fpdf.Fpdf {
 	pdf.CellFormat(0, 4.5, h.CreditorAddress, "", 1, "L", false, 0, "")
 	pdf.CellFormat(0, 4.5, h.CreditorContact, "", 1, "L", false, 0, "")
 	pdf.Ln(8)
-	return pdf
 }
 
 // drawLogo puts a PNG or JPEG logo at the top right. A logo that does not
