@@ -375,6 +375,11 @@ func TestSecurityHeaders(t *testing.T) {
 		"GET /account/reminders":        {stepped, "/account/reminders", 200},
 		"GET /staff/settings/reminders": {admin, "/staff/settings/reminders", 200},
 
+		// dunning admin (issue 9)
+		"GET /staff/settings/dunning":                   {admin, "/staff/settings/dunning", 200},
+		"GET /staff/settings/dunning/policies/new":      {admin, "/staff/settings/dunning/policies/new", 200},
+		"GET /staff/settings/dunning/policies/{policy}": {admin, "/staff/settings/dunning/policies/standard", 200},
+
 		"GET /static/":             {anon, static.URL("app.css"), 200},
 		"GET /healthz":             {anon, "/healthz", 200},
 		"GET /readyz":              {anon, "/readyz", 200},
