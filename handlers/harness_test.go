@@ -30,6 +30,7 @@ import (
 	"github.com/settle/settle/internal/ar"
 	"github.com/settle/settle/internal/billing"
 	"github.com/settle/settle/internal/disputes"
+	"github.com/settle/settle/internal/dunning"
 	"github.com/settle/settle/internal/hooks"
 	"github.com/settle/settle/internal/i18n"
 	"github.com/settle/settle/internal/plans"
@@ -319,6 +320,8 @@ func (h *harness) newServer(st *store.Store, keys [][]byte, secure bool) *Server
 		Staff: &staff.Service{Store: st, Box: h.staff.Box, Now: h.clock.Now},
 		// Receivers in tests listen on 127.0.0.1.
 		Hooks: &hooks.Service{DB: st.DB(), Log: h.log, AllowPrivate: true, Now: h.clock.Now},
+		// dunning admin (issue 9)
+		Dunning: &dunning.Engine{Store: st, Portal: h.portal, Text: h.cat, Log: h.log, Now: h.clock.Now},
 	})
 }
 

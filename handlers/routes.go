@@ -192,6 +192,17 @@ func (s *Server) Routes() []Route {
 		staffRoute("GET /staff/settings/reminders", staff.PermSettings, s.staff, s.staffReminderSettingsShow),
 		staffRoute("POST /staff/settings/reminders", staff.PermSettings, s.staff, s.staffReminderSettingsSave),
 
+		// dunning admin (issue 9): policies, segments, fees, timing, preview
+		// and dry run in the back-office settings.
+		staffRoute("GET /staff/settings/dunning", staff.PermSettings, s.staff, s.staffDunningShow),
+		staffRoute("POST /staff/settings/dunning/settings", staff.PermSettings, s.staff, s.staffDunningSettingsSave),
+		staffRoute("POST /staff/settings/dunning/dry-run", staff.PermSettings, s.staff, s.staffDunningDryRun),
+		staffRoute("GET /staff/settings/dunning/policies/new", staff.PermSettings, s.staff, s.staffDunningPolicyNew),
+		staffRoute("POST /staff/settings/dunning/policies", staff.PermSettings, s.staff, s.staffDunningPolicyCreate),
+		staffRoute("GET /staff/settings/dunning/policies/{policy}", staff.PermSettings, s.staff, s.staffDunningPolicyShow),
+		staffRoute("POST /staff/settings/dunning/policies/{policy}", staff.PermSettings, s.staff, s.staffDunningPolicySave),
+		staffRoute("POST /staff/settings/dunning/policies/{policy}/reset", staff.PermSettings, s.staff, s.staffDunningPolicyReset),
+
 		{"GET /static/", Public, static.Handler(), ""},
 		{"PUT /api/v1/debtors/{customer_number}", APIKey, s.api(s.apiDebtorPut), ""},
 		{"POST /api/v1/debtors/{customer_number}/links", APIKey, s.api(s.apiLinkCreate), ""},

@@ -381,6 +381,11 @@ func TestSecurityHeaders(t *testing.T) {
 		"GET /staff/outbox/letters/pdf":  {admin, h.lettersPDFPath(), 200},
 		"GET /staff/outbox/{letter}/pdf": {agent, h.letterPath(), 200},
 
+		// dunning admin (issue 9)
+		"GET /staff/settings/dunning":                   {admin, "/staff/settings/dunning", 200},
+		"GET /staff/settings/dunning/policies/new":      {admin, "/staff/settings/dunning/policies/new", 200},
+		"GET /staff/settings/dunning/policies/{policy}": {admin, "/staff/settings/dunning/policies/standard", 200},
+
 		"GET /static/":             {anon, static.URL("app.css"), 200},
 		"GET /healthz":             {anon, "/healthz", 200},
 		"GET /readyz":              {anon, "/readyz", 200},

@@ -16,6 +16,7 @@ import (
 	"github.com/settle/settle/internal/billing"
 	"github.com/settle/settle/internal/checkout"
 	"github.com/settle/settle/internal/disputes"
+	"github.com/settle/settle/internal/dunning"
 	"github.com/settle/settle/internal/hooks"
 	"github.com/settle/settle/internal/i18n"
 	"github.com/settle/settle/internal/plans"
@@ -53,6 +54,10 @@ type Config struct {
 	// redirects there) and img-src (method icons): Mollie's, e.g.
 	// https://www.mollie.com. The simulator is served from our origin.
 	CheckoutOrigins []string
+
+	// dunning admin (issue 9): the engine for the settings page's message
+	// preview and dry run; nil: neither is offered.
+	Dunning *dunning.Engine
 }
 
 // Server holds the dependencies of every handler.

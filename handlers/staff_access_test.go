@@ -54,6 +54,8 @@ func staffIdentifiers(h *harness) map[string][2]string {
 
 		// dunning letters (issue 9): a final notice by letter at A and at B
 		"letter": h.letterIDs(),
+		// dunning admin (issue 9): policy keys are per creditor
+		"policy": {h.addDunningPolicy(h.a, "stadtwerke-own"), h.addDunningPolicy(h.b, "funknetz-own")},
 	}
 }
 

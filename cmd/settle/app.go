@@ -329,6 +329,8 @@ func (m *Main) Run(ctx context.Context) error {
 		Store: m.Store, Portal: m.Portal, Billing: m.Billing, Checkout: m.Checkout, Staff: m.Staff, Plans: m.Plans, Hooks: m.Hooks,
 		Autopay: m.Autopay, Promises: m.Promises, Disputes: m.Disputes, Catalog: m.Catalog, Log: m.Log,
 		SessionKeys: keys, Secure: isHTTPS(m.Config.BaseURL), CheckoutOrigins: m.CheckoutOrigins, Now: m.Now,
+
+		Dunning: m.Dunning, // dunning admin (issue 9)
 	})
 	if m.sim != nil {
 		top := http.NewServeMux()

@@ -599,9 +599,37 @@ func (r *run) flush(ctx context.Context) error {
 func (r *run) message(_ context.Context, s *send) (store.DunningMessage, error) {
 	c, d := r.cfg.Creditor, s.debtor
 	lang := r.lang(d)
+	token, hash := ar.NewToken()
+	subject, body := r.text(lang, s, r.e.Portal.LinkURL(token))
+	m := store.DunningMessage{DebtorID: d.DebtorID, TokenHash: hash, ExpiresAt: r.asOf.Add(linkTTL(c)),
+		Channel: s.channel, Recipient: s.to, Status: "queued"}
+	ch := s.channel
+	if ch == "letter" {
+		m.Status = "to_print"
+	}
+	if ch == "email" || ch == "letter" {
+		m.Subject = subject
+	}
+	m.Body = body
+	if ch == "email" && r.e.Portal.HTML != nil {
+		html, err := r.e.Portal.HTML(context.Background(), c.Name, c.PrimaryColor, lang, m.Body)
+		if err != nil {
+			return m, err
+		}
+		m.HTMLBody = html
+	}
+	for i := range s.items {
+		m.ActionIDs = append(m.ActionIDs, s.items[i].action.ID)
+	}
+	return m, nil
+}
+
+// text is a send's subject and body (for its channel) in lang with the
+// link url: the wording message sends and Preview shows.
+func (r *run) text(lang string, s *send, url string) (subject, body string) {
+	c, d := r.cfg.Creditor, s.debtor
 	tr := r.e.Text
 	loc := tr.Locale(lang)
-	token, hash := ar.NewToken()
 	key := "message.dunning." + string(s.step.Kind) + "." + string(s.step.Tone)
 	var total, fee int64
 	var lines []string
@@ -627,31 +655,14 @@ func (r *run) message(_ context.Context, s *send) (store.DunningMessage, error) 
 	if fee > 0 {
 		feeText = tr.Money(lang, fee, cur)
 	}
-	args := []any{"Creditor", c.Name, "Name", d.Name, "URL", r.e.Portal.LinkURL(token), "Amount", tr.Money(lang, total, cur),
+	args := []any{"Creditor", c.Name, "Name", d.Name, "URL", url, "Amount", tr.Money(lang, total, cur),
 		"Count", len(s.items), "Invoices", strings.Join(lines, "\n"), "InvoicesShort", strings.Join(numbers, ", "),
 		"DueDate", loc.Date(due), "Fee", feeText, "Deadline", loc.Date(r.today.AddDate(0, 0, r.cfg.Settings.PayDays)),
 		"Phone", c.SupportPhone}
-	m := store.DunningMessage{DebtorID: d.DebtorID, TokenHash: hash, ExpiresAt: r.asOf.Add(linkTTL(c)),
-		Channel: s.channel, Recipient: s.to, Status: "queued"}
-	ch := s.channel
-	if ch == "letter" {
-		m.Status = "to_print"
+	if s.channel == "email" || s.channel == "letter" {
+		subject = tr.Text(lang, key+".subject", args...)
 	}
-	if ch == "email" || ch == "letter" {
-		m.Subject = tr.Text(lang, key+".subject", args...)
-	}
-	m.Body = tr.Text(lang, key+"."+ch, args...)
-	if ch == "email" && r.e.Portal.HTML != nil {
-		html, err := r.e.Portal.HTML(context.Background(), c.Name, c.PrimaryColor, lang, m.Body)
-		if err != nil {
-			return m, err
-		}
-		m.HTMLBody = html
-	}
-	for i := range s.items {
-		m.ActionIDs = append(m.ActionIDs, s.items[i].action.ID)
-	}
-	return m, nil
+	return subject, tr.Text(lang, key+"."+s.channel, args...)
 }
 
 // lang is the language a debtor is written to in.

@@ -71,12 +71,25 @@ type DunningCandidate struct {
 // in seconds, not a million lookups.
 func (s *Store) DunningCandidates(ctx context.Context, creditorID int64, until time.Time, fn func(*DunningCandidate) error) (err error) {
 	defer wrap(&err, "DunningCandidates(%d)", creditorID)
+	return s.dunningCandidates(ctx, creditorID, 0, until, fn)
+}
+
+// DunningCandidatesOf is DunningCandidates for one debtor (the back
+// office's message preview).
+func (s *Store) DunningCandidatesOf(ctx context.Context, creditorID, debtorID int64, until time.Time, fn func(*DunningCandidate) error) (err error) {
+	defer wrap(&err, "DunningCandidatesOf(%d, %d)", creditorID, debtorID)
+	return s.dunningCandidates(ctx, creditorID, debtorID, until, fn)
+}
+
+// dunningCandidates is the statement of DunningCandidates; debtorID 0
+// means every debtor.
+func (s *Store) dunningCandidates(ctx context.Context, creditorID, debtorID int64, until time.Time, fn func(*DunningCandidate) error) error {
 	rows, err := s.q.QueryxContext(ctx, `WITH open AS (
 			SELECT l.invoice_id, sum(l.amount_minor) AS open_minor,
 				COALESCE(sum(l.amount_minor) FILTER (WHERE l.kind = 'fee'), 0) AS fees_minor,
 				COALESCE(sum(l.amount_minor) FILTER (WHERE l.kind = 'interest'), 0) AS interest_minor
 			FROM ledger_entries l
-			WHERE l.creditor_id = $1 AND l.invoice_id IS NOT NULL
+			WHERE l.creditor_id = $1 AND l.invoice_id IS NOT NULL AND ($3::bigint = 0 OR l.debtor_id = $3::bigint)
 			GROUP BY l.invoice_id
 			HAVING sum(l.amount_minor) > 0
 		), held AS (
@@ -116,8 +129,8 @@ func (s *Store) DunningCandidates(ctx context.Context, creditorID int64, until t
 		LEFT JOIN sent se ON se.debtor_id = i.debtor_id
 		LEFT JOIN promised pr ON pr.debtor_id = i.debtor_id
 		LEFT JOIN debtor_behaviour b ON b.creditor_id = i.creditor_id AND b.debtor_id = i.debtor_id
-		WHERE i.creditor_id = $1 AND i.due_date <= $2::date
-		ORDER BY i.debtor_id, i.due_date, i.id`, creditorID, until.Format(time.DateOnly))
+		WHERE i.creditor_id = $1 AND i.due_date <= $2::date AND ($3::bigint = 0 OR i.debtor_id = $3::bigint)
+		ORDER BY i.debtor_id, i.due_date, i.id`, creditorID, until.Format(time.DateOnly), debtorID)
 	if err != nil {
 		return err
 	}
