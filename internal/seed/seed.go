@@ -357,23 +357,14 @@ const invoicesSQL = `WITH d AS (
 	SELECT d.id AS debtor_id, d.creditor_id, d.g, k,
 		'R' || (10000000 + d.g) || '-' || lpad(k::text, 3, '0') AS number,
 		$5::date - ((($4::int - k) * 30) + (d.g * 7) % 30)::int AS issue_date,
-		1000 + (d.g * 7919 + k * 104729) % 20000 AS net,
-		` + habitSQL + ` AS habit
+		1000 + (d.g * 7919 + k * 104729) % 20000 AS net
 	FROM d, generate_series(1, $4::int) AS k
-), src2 AS (
-	SELECT *, issue_date + 14 AS due_date, net * 19 / 100 AS tax,
-		(CASE WHEN habit < 55 THEN -5 + (k * 7 + g) % 8
-			WHEN habit < 75 THEN 3 + (k * 13 + g) % 8
-			WHEN habit < 90 THEN 10 + (k * 17 + g) % 31
-			WHEN habit < 97 AND k % 3 <> 0 THEN 20 + (k * 19 + g) % 70
-		END)::int AS lag
-	FROM src
 ), inv AS (
 	INSERT INTO invoices (creditor_id, debtor_id, number, issue_date, due_date, currency, description,
 		net_minor, tax_minor, total_minor)
-	SELECT creditor_id, debtor_id, number, issue_date, due_date, $6, 'Mobilfunk ' || to_char(issue_date, 'MM/YYYY'),
-		net, tax, net + tax FROM src2
-	RETURNING id, creditor_id, debtor_id, number, issue_date, net_minor, tax_minor, total_minor, currency
+	SELECT creditor_id, debtor_id, number, issue_date, issue_date + 14, $6, 'Mobilfunk ' || to_char(issue_date, 'MM/YYYY'),
+		net, net * 19 / 100, net + net * 19 / 100 FROM src
+	RETURNING id, creditor_id, debtor_id, number, issue_date, due_date, net_minor, tax_minor, total_minor, currency
 ), lines AS (
 	INSERT INTO invoice_lines (invoice_id, position, description, quantity_milli, unit_price_minor, tax_rate_bp,
 		net_minor, tax_minor, total_minor)
@@ -383,9 +374,16 @@ const invoicesSQL = `WITH d AS (
 	INSERT INTO ledger_entries (creditor_id, debtor_id, invoice_id, kind, amount_minor, currency, value_date, reference)
 	SELECT creditor_id, debtor_id, id, 'invoice', total_minor, currency, issue_date, number FROM inv
 ), paid AS (
-	SELECT inv.id, inv.creditor_id, inv.debtor_id, inv.number, inv.total_minor, inv.currency, s.due_date + s.lag AS paid_on
-	FROM inv JOIN src2 s ON s.number = inv.number
-	WHERE s.lag IS NOT NULL AND s.due_date + s.lag <= $5::date
+	-- The habit and the lag come from the number itself (R<customer number>-<k>):
+	-- joining the inserted rows back to src would be a join without statistics.
+	SELECT inv.id, inv.creditor_id, inv.debtor_id, inv.number, inv.total_minor, inv.currency, inv.due_date + x.lag AS paid_on
+	FROM inv, LATERAL (SELECT substr(inv.number, 2, 8)::bigint - 10000000 AS g, substr(inv.number, 11)::int AS k) AS n,
+		LATERAL (SELECT (CASE WHEN h < 55 THEN -5 + (n.k * 7 + n.g) % 8
+			WHEN h < 75 THEN 3 + (n.k * 13 + n.g) % 8
+			WHEN h < 90 THEN 10 + (n.k * 17 + n.g) % 31
+			WHEN h < 97 AND n.k % 3 <> 0 THEN 20 + (n.k * 19 + n.g) % 70
+		END)::int AS lag FROM (SELECT (n.g * 2654435761) % 100 AS h) AS hb) AS x
+	WHERE x.lag IS NOT NULL AND inv.due_date + x.lag <= $5::date
 ), pay AS (
 	INSERT INTO payments (public_id, creditor_id, debtor_id, method, status, amount_minor, currency, value_date,
 		reference, created_at, paid_at)
@@ -393,10 +391,11 @@ const invoicesSQL = `WITH d AS (
 		(ARRAY['bank_transfer', 'direct_debit', 'card', 'bank_transfer'])[1 + id % 4], 'paid', total_minor, currency,
 		paid_on, number, paid_on + time '10:00', paid_on + time '10:00'
 	FROM paid
-	RETURNING id, reference
+	RETURNING id, public_id, creditor_id, debtor_id, amount_minor, currency, value_date, reference
 )
+-- The payment's public id names its invoice (pay_seed<invoice id>).
 INSERT INTO ledger_entries (creditor_id, debtor_id, invoice_id, kind, amount_minor, currency, value_date, reference,
 	payment_id, booked_at)
-SELECT paid.creditor_id, paid.debtor_id, paid.id, 'payment', -paid.total_minor, paid.currency, paid.paid_on, paid.number,
-	pay.id, paid.paid_on + time '10:00'
-FROM pay JOIN paid ON paid.number = pay.reference`
+SELECT creditor_id, debtor_id, substr(public_id, 9)::bigint, 'payment', -amount_minor, currency, value_date, reference,
+	id, value_date + time '10:00'
+FROM pay`
