@@ -180,6 +180,13 @@ func (s *Server) Routes() []Route {
 		staffRoute("GET /staff/settings/reminders", staff.PermSettings, s.staff, s.staffReminderSettingsShow),
 		staffRoute("POST /staff/settings/reminders", staff.PermSettings, s.staff, s.staffReminderSettingsSave),
 
+		// experiments (issue 9): the dunning experiments report with the
+		// propensity model, starting and ending experiments.
+		staffRoute("GET /staff/dunning/experiments", staff.PermSettings, s.staff, s.staffExperimentsList),
+		staffRoute("GET /staff/dunning/experiments/new", staff.PermSettings, s.staff, s.staffExperimentNew),
+		staffRoute("POST /staff/dunning/experiments/new", staff.PermSettings, s.staff, s.staffExperimentCreate),
+		staffRoute("POST /staff/dunning/experiments/{experiment}/end", staff.PermSettings, s.staff, s.staffExperimentEnd),
+
 		{"GET /static/", Public, static.Handler(), ""},
 		{"PUT /api/v1/debtors/{customer_number}", APIKey, s.api(s.apiDebtorPut), ""},
 		{"POST /api/v1/debtors/{customer_number}/links", APIKey, s.api(s.apiLinkCreate), ""},

@@ -375,6 +375,10 @@ func TestSecurityHeaders(t *testing.T) {
 		"GET /account/reminders":        {stepped, "/account/reminders", 200},
 		"GET /staff/settings/reminders": {admin, "/staff/settings/reminders", 200},
 
+		// experiments (issue 9)
+		"GET /staff/dunning/experiments":     {admin, "/staff/dunning/experiments", 200},
+		"GET /staff/dunning/experiments/new": {admin, "/staff/dunning/experiments/new", 200},
+
 		"GET /static/":             {anon, static.URL("app.css"), 200},
 		"GET /healthz":             {anon, "/healthz", 200},
 		"GET /readyz":              {anon, "/readyz", 200},

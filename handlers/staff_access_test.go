@@ -51,6 +51,9 @@ func staffIdentifiers(h *harness) map[string][2]string {
 		"apikey":   {h.addAPIKey(h.a, "billing"), h.addAPIKey(h.b, "billing")},
 		"endpoint": {h.addEndpoint(h.a), h.addEndpoint(h.b)},
 		"delivery": {h.addDelivery(h.a), h.addDelivery(h.b)},
+
+		// experiments (issue 9)
+		"experiment": {h.addExperiment(h.a, "exp-a"), h.addExperiment(h.b, "exp-b")},
 	}
 }
 
