@@ -48,3 +48,36 @@ func TestTwoProportionP(t *testing.T) {
 		}
 	}
 }
+
+// TestPromote: the winner's tone, channel and shift go into the stage
+// and the experiment is gone; a fixed channel drops the fallbacks.
+func TestPromote(t *testing.T) {
+	p := DefaultPolicies("EUR")[1] // standard
+	i := 1                         // soft, on the due date, preferred channel with fallbacks
+	p.Stages[i].Experiment = &Experiment{ID: "x", Variants: []Variant{{Key: "control", Weight: 50},
+		{Key: "sms-later", Weight: 50, Channel: SMS, Tone: Neutral, ShiftDays: 2}}}
+	if err := p.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if p.Promote(i, "nope") {
+		t.Error("promoted an unknown variant")
+	}
+	if !p.Promote(i, "sms-later") {
+		t.Fatal("not promoted")
+	}
+	s := p.Stages[i]
+	if s.Experiment != nil || s.Channel != SMS || s.Fallbacks != nil || s.Tone != Neutral || s.Offset != 2 {
+		t.Errorf("stage after promotion: %+v", s)
+	}
+	if err := p.Validate(); err != nil {
+		t.Errorf("promoted policy invalid: %v", err)
+	}
+	// The control keeps the stage as it was.
+	q := DefaultPolicies("EUR")[1]
+	q.Stages[i].Experiment = &Experiment{ID: "y", Variants: []Variant{{Key: "control", Weight: 50}, {Key: "b", Weight: 50, Tone: Firm}}}
+	q.Promote(i, "control")
+	if want := DefaultPolicies("EUR")[1].Stages[i]; q.Stages[i].Tone != want.Tone || q.Stages[i].Offset != want.Offset ||
+		q.Stages[i].Channel != want.Channel || len(q.Stages[i].Fallbacks) != len(want.Fallbacks) || q.Stages[i].Experiment != nil {
+		t.Errorf("control promoted: %+v", q.Stages[i])
+	}
+}
