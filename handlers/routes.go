@@ -202,6 +202,12 @@ func (s *Server) Routes() []Route {
 		staffRoute("GET /staff/settings/dunning/policies/{policy}", staff.PermSettings, s.staff, s.staffDunningPolicyShow),
 		staffRoute("POST /staff/settings/dunning/policies/{policy}", staff.PermSettings, s.staff, s.staffDunningPolicySave),
 		staffRoute("POST /staff/settings/dunning/policies/{policy}/reset", staff.PermSettings, s.staff, s.staffDunningPolicyReset),
+		// experiments (issue 9): the dunning experiments report with the
+		// propensity model, starting and ending experiments.
+		staffRoute("GET /staff/dunning/experiments", staff.PermSettings, s.staff, s.staffExperimentsList),
+		staffRoute("GET /staff/dunning/experiments/new", staff.PermSettings, s.staff, s.staffExperimentNew),
+		staffRoute("POST /staff/dunning/experiments/new", staff.PermSettings, s.staff, s.staffExperimentCreate),
+		staffRoute("POST /staff/dunning/experiments/{experiment}/end", staff.PermSettings, s.staff, s.staffExperimentEnd),
 
 		{"GET /static/", Public, static.Handler(), ""},
 		{"PUT /api/v1/debtors/{customer_number}", APIKey, s.api(s.apiDebtorPut), ""},

@@ -386,6 +386,10 @@ func TestSecurityHeaders(t *testing.T) {
 		"GET /staff/settings/dunning/policies/new":      {admin, "/staff/settings/dunning/policies/new", 200},
 		"GET /staff/settings/dunning/policies/{policy}": {admin, "/staff/settings/dunning/policies/standard", 200},
 
+		// experiments (issue 9)
+		"GET /staff/dunning/experiments":     {admin, "/staff/dunning/experiments", 200},
+		"GET /staff/dunning/experiments/new": {admin, "/staff/dunning/experiments/new", 200},
+
 		"GET /static/":             {anon, static.URL("app.css"), 200},
 		"GET /healthz":             {anon, "/healthz", 200},
 		"GET /readyz":              {anon, "/readyz", 200},

@@ -56,6 +56,8 @@ func staffIdentifiers(h *harness) map[string][2]string {
 		"letter": h.letterIDs(),
 		// dunning admin (issue 9): policy keys are per creditor
 		"policy": {h.addDunningPolicy(h.a, "stadtwerke-own"), h.addDunningPolicy(h.b, "funknetz-own")},
+		// experiments (issue 9)
+		"experiment": {h.addExperiment(h.a, "exp-a"), h.addExperiment(h.b, "exp-b")},
 	}
 }
 

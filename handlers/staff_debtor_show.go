@@ -107,6 +107,10 @@ func (s *Server) renderDebtor(w http.ResponseWriter, r *http.Request, sc *staffC
 	if err := s.debtorReminders(r.Context(), r, sc, id, &vm); err != nil {
 		return err
 	}
+	// experiments (issue 9): the propensity-to-pay score.
+	if err := s.debtorPropensity(r.Context(), sc, id, &vm); err != nil {
+		return err
+	}
 	return s.renderStaff(w, r, status, sc, views.StaffDebtorPage(vm))
 }
 

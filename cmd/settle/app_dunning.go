@@ -41,5 +41,13 @@ func (m *Main) handleDunning(r *jobs.Runner, db *sqlx.DB) error {
 		m.Log.InfoContext(ctx, "payment behaviour computed", "debtors", n)
 		return err
 	})
-	return seedPeriodic(m.DB, []periodicKind{{dunning.KindBehaviourJob, behaviourEvery}, {dunning.KindRunJob, dunningEvery}})
+	// experiments (issue 9): the propensity model, trained and scored
+	// nightly per creditor (creditors with too little history are
+	// skipped and logged).
+	periodic(r, db, dunning.KindPropensityJob, behaviourEvery, func(ctx context.Context, _ *jobs.Job) error {
+		_, err := m.Dunning.Propensities(ctx, 0)
+		return err
+	})
+	return seedPeriodic(m.DB, []periodicKind{{dunning.KindBehaviourJob, behaviourEvery}, {dunning.KindRunJob, dunningEvery},
+		{dunning.KindPropensityJob, behaviourEvery}})
 }

@@ -25,6 +25,8 @@ const dunningUsage = `Usage:
   settle dunning letters --creditor SLUG [--out FILE.pdf] [--mark-sent] [--simplex]
       write the letters waiting for print into one PDF (each on a new sheet for duplex);
       --mark-sent records them as posted, without it nothing changes
+  settle dunning propensity [--creditor SLUG]
+      train the propensity-to-pay model and score every debtor now (the server does it nightly)
 `
 
 // cmdDunning runs the dunning engine from the shell.
@@ -33,9 +35,9 @@ func cmdDunning(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if len(args) > 0 && args[0] == "letters" {
 		return cmdDunningLetters(ctx, args[1:], stdout, stderr)
 	}
-	if len(args) == 0 || (args[0] != "run" && args[0] != "behaviour") {
+	if len(args) == 0 || (args[0] != "run" && args[0] != "behaviour" && args[0] != "propensity") {
 		fmt.Fprint(stderr, dunningUsage)
-		return errors.New("dunning needs a subcommand: run, behaviour or letters")
+		return errors.New("dunning needs a subcommand: run, behaviour, propensity or letters")
 	}
 	sub := args[0]
 	var cfg Config
@@ -92,6 +94,23 @@ func cmdDunning(ctx context.Context, args []string, stdout, stderr io.Writer) er
 				return err
 			}
 			fmt.Fprintf(stdout, "%s: payment behaviour of %d debtors computed in %v\n", c.Slug, n, time.Since(begin).Round(time.Millisecond))
+		}
+		return nil
+	}
+	// experiments (issue 9): the propensity model.
+	if sub == "propensity" {
+		for _, c := range creditors {
+			rep, err := m.Dunning.Propensity(ctx, c)
+			if err != nil {
+				return err
+			}
+			if rep.Skipped {
+				fmt.Fprintf(stdout, "%s: no model trained: %d labelled invoices, %d needed; %d debtors scored\n", c.Slug,
+					rep.Rows, dunning.MinTrainingRows, rep.Scored)
+				continue
+			}
+			fmt.Fprintf(stdout, "%s: model trained on %d invoices (holdout %d, AUC %.3f); %d debtors scored\n", c.Slug,
+				rep.TrainRows, rep.HoldoutRows, rep.AUC, rep.Scored)
 		}
 		return nil
 	}

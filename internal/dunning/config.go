@@ -96,6 +96,13 @@ func LoadConfig(ctx context.Context, st *store.Store, c *ar.Creditor, now time.T
 		if err := json.Unmarshal(doc.Definition, &cfg.Settings); err != nil {
 			return nil, fmt.Errorf("dunning: creditor %s: settings: %w", c.Slug, err)
 		}
+		// encoding/json decodes an array into the elements already there
+		// without zeroing them: the stored rules would inherit fields of
+		// the default rules. Take the stored segmentation as it is.
+		var seg struct{ Segmentation *Segmentation }
+		if err := json.Unmarshal(doc.Definition, &seg); err == nil && seg.Segmentation != nil {
+			cfg.Settings.Segmentation = *seg.Segmentation
+		}
 		cfg.SettingsVersion = doc.Version
 	}
 	s := &cfg.Settings

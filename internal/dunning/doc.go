@@ -108,4 +108,62 @@
 // the outbox as to_print for the print-and-mail export. The nightly job
 // dunning.behaviour computes each debtor's payment behaviour
 // (store.ComputeDebtorBehaviour), which segments and smart waiting read.
+//
+// # Experiments report
+//
+// store.ExperimentOutcomes counts per experiment and variant over the
+// actions (one invoice at the experiment's stage): reached (sent, the
+// message neither failed nor cancelled), link opened (the message's
+// fresh link used), paid within 7, 14 and 30 days (the invoice's
+// balance came to zero by a payment valued within N days of the
+// action's day; only actions at least N days old count), the amount
+// paid on the invoices within 30 days and the disputes opened within 30
+// days. Rates carry 95 % Wilson score intervals (Wilson); "paid within
+// 14 days" of each variant is compared with the control (the first
+// variant) by a pooled two-proportion z-test (TwoProportionP).
+// EndExperiment promotes the winner into its stage (tone, channel,
+// shift) and saves the policy as a new version; StartExperiment puts a
+// new experiment on a stage.
+//
+// # Propensity to pay
+//
+// Engine.Propensity (the nightly job dunning.propensity) learns, per
+// creditor, how likely a debtor is to pay without further action.
+//
+// Label: an invoice due 30 to 730 days ago is positive when payments
+// settled it (its ledger balance reached zero) within 14 days after its
+// due date, whatever reminders went out meanwhile.
+//
+// Features, computed for each training invoice as of its due date D
+// from the debtor's earlier invoices only (due before D; paid means
+// settled by a payment valued before D), so the model never sees the
+// future; for scoring, D is today:
+//
+//   - share_late: of the earlier invoices paid before D or overdue by
+//     more than 3 days at D, the share paid more than 3 days late or
+//     still unpaid;
+//   - avg_lag: mean days from due date to payment of those paid (each
+//     clipped to −10…60; 0 without any);
+//   - overdue: earlier invoices still unpaid at D;
+//   - log_arrears: ln(1 + their invoice totals in major units);
+//   - tenure_months: months since the first invoice was issued;
+//   - months_punctual: months since the last late invoice fell due (or
+//     since the first invoice);
+//   - log_paid: ln(1 + invoices paid before D) (how much history there is);
+//   - business: the debtor is a business;
+//   - hardship: the hardship flag. Simplification: the flag as it is
+//     now, not as of D (it has no history).
+//
+// Model: logistic regression on standardised features (means and scales
+// of the training rows), batch gradient descent on the mean log loss
+// with an L2 penalty (λ 0.01, step 0.5, 400 iterations, weights from
+// zero: deterministic). One debtor in five (by a hash of the debtor's
+// id, whole debtors) is held out; the AUC on the holdout (Mann-Whitney)
+// is stored with the model (propensity_models) and shown to admins.
+// With fewer than MinTrainingRows labelled rows no model is trained (the
+// job logs it) and the last model, if any, keeps scoring. Scoring writes
+// debtor_behaviour.propensity and the top three factors (weight ×
+// standardised value, with the feature's translation key), which the
+// debtor view shows in words; segment rules read the score
+// (Rule.MinPropensity, MaxPropensity).
 package dunning
