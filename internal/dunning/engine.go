@@ -280,6 +280,9 @@ func (r *run) debtor(ctx context.Context, invs []*store.DunningCandidate) error 
 			inv.PreferredDay = *d.ReminderDay
 		}
 		step, ok := cfg.Timing.Due(p, inv, r.asOf, r.buf)
+		if ok {
+			step, ok = r.escalation(p, c, inv, step)
+		}
 		if !ok {
 			continue
 		}
@@ -344,6 +347,70 @@ func (r *run) debtor(ctx context.Context, invs []*store.DunningCandidate) error 
 		return r.flush(ctx)
 	}
 	return nil
+}
+
+// escalation keeps a policy's order where stages were passed over (an
+// invoice imported long after its due date, a scheduler that was down):
+// a final notice needs a reminder before it and a hand-over the final
+// notice (or, without one, a reminder), so the stage carried out is the
+// first one missing; and a final notice or hand-over goes no sooner
+// after the invoice's previous action than the policy spaces the two
+// stages, so the debtor always has the time the policy gives them.
+func (r *run) escalation(p *Policy, c *store.DunningCandidate, inv *Invoice, step Step) (Step, bool) {
+	done := func(k Kind) bool {
+		for _, s := range p.Stages {
+			if s.Kind == k && slices.Contains(c.Done, s.Key) {
+				return true
+			}
+		}
+		return false
+	}
+	lastBefore := func(idx int, k Kind) int {
+		for i := idx - 1; i >= inv.Next; i-- {
+			if p.Stages[i].Kind == k {
+				return i
+			}
+		}
+		return -1
+	}
+	idx := step.Index
+	for {
+		need := -1
+		switch p.Stages[idx].Kind {
+		case Handover:
+			if !done(Final) {
+				if need = lastBefore(idx, Final); need < 0 && !done(Reminder) {
+					need = lastBefore(idx, Reminder)
+				}
+			}
+		case Final:
+			if !done(Reminder) {
+				need = lastBefore(idx, Reminder)
+			}
+		}
+		if need < 0 {
+			break
+		}
+		idx = need
+	}
+	if idx != step.Index {
+		step = r.cfg.Timing.Schedule(r.buf[:0], p, inv)[idx]
+	}
+	if k := step.Kind; (k == Final || k == Handover) && c.LastActionAt != nil {
+		prev := -1
+		for i, s := range p.Stages {
+			if slices.Contains(c.Done, s.Key) {
+				prev = i
+			}
+		}
+		if prev >= 0 {
+			gap := p.Stages[idx].Offset - p.Stages[prev].Offset
+			if r.today.Before(r.cfg.Creditor.Today(*c.LastActionAt).AddDate(0, 0, gap)) {
+				return Step{}, false
+			}
+		}
+	}
+	return step, true
 }
 
 func (e *Engine) batchSize() int {

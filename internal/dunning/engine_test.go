@@ -404,3 +404,42 @@ func TestEnginePausesAndPreferredDay(t *testing.T) {
 		t.Errorf("hardship flow: %+v", got)
 	}
 }
+
+// TestEngineCatchUp: an invoice that arrives 50 days overdue (or a
+// scheduler that was down) gets a reminder first, not the hand-over its
+// dates would say; the final notice and the hand-over follow with the
+// policy's spacing.
+func TestEngineCatchUp(t *testing.T) {
+	w := setup(t)
+	_, inv := w.debtor(t, "7001", 10000, nil) // due 1 Dec
+	stages := func() string {
+		var list []string
+		for _, a := range w.actions(t, inv) {
+			list = append(list, a.Stage)
+		}
+		return fmt.Sprint(list)
+	}
+	w.run(t, "2027-01-20 09:05") // +50: the hand-over's day
+	if got := stages(); got != "[reminder-2]" {
+		t.Fatalf("first run 50 days late: %s, want the last reminder before the final notice", got)
+	}
+	if got := w.actions(t, inv)[0]; got.Fee != 0 {
+		t.Errorf("the first reminder sent carries a fee: %+v", got)
+	}
+	w.run(t, "2027-01-28 09:05")
+	if got := stages(); got != "[reminder-2]" {
+		t.Fatalf("8 days later: %s; the final notice waits 14 days", got)
+	}
+	w.run(t, "2027-02-03 09:05")
+	if got := stages(); got != "[reminder-2 final]" {
+		t.Fatalf("14 days later: %s", got)
+	}
+	w.run(t, "2027-02-10 09:05")
+	if got := stages(); got != "[reminder-2 final]" {
+		t.Fatalf("7 days after the final notice: %s", got)
+	}
+	w.run(t, "2027-02-17 09:05")
+	if got := stages(); got != "[reminder-2 final handover]" {
+		t.Fatalf("14 days after the final notice: %s", got)
+	}
+}

@@ -27,6 +27,7 @@ type DunningCandidate struct {
 	// Done are the keys of the stages the engine already acted on;
 	// FirstReminderAt is when the first reminder (or final notice) went.
 	Done                 pq.StringArray `db:"done"`
+	LastActionAt         *time.Time     `db:"last_action_at"`
 	FirstReminderAt      *time.Time     `db:"first_reminder_at"`
 	FirstReminderChannel *string        `db:"first_reminder_channel"`
 
@@ -99,7 +100,7 @@ func (s *Store) dunningCandidates(ctx context.Context, creditorID, debtorID int6
 		), planned AS (
 			SELECT pi.invoice_id FROM plan_invoices pi WHERE pi.creditor_id = $1 AND pi.held
 		), done AS (
-			SELECT a.invoice_id, array_agg(a.stage) AS done,
+			SELECT a.invoice_id, array_agg(a.stage) AS done, max(a.created_at) AS last_action_at,
 				min(a.created_at) FILTER (WHERE a.kind IN ('reminder', 'final') AND a.status = 'sent') AS first_reminder_at,
 				(array_agg(a.channel ORDER BY a.id) FILTER (WHERE a.kind IN ('reminder', 'final') AND a.status = 'sent'))[1]
 					AS first_reminder_channel
@@ -114,7 +115,7 @@ func (s *Store) dunningCandidates(ctx context.Context, creditorID, debtorID int6
 		)
 		SELECT i.id AS invoice_id, i.debtor_id, i.number, i.issue_date, i.due_date, i.currency, o.open_minor,
 			least(COALESCE(h.held_minor, 0), o.open_minor) AS held_minor, pl.invoice_id IS NOT NULL AS in_plan,
-			o.fees_minor, o.interest_minor, COALESCE(dn.done, '{}') AS done, dn.first_reminder_at, dn.first_reminder_channel,
+			o.fees_minor, o.interest_minor, COALESCE(dn.done, '{}') AS done, dn.last_action_at, dn.first_reminder_at, dn.first_reminder_channel,
 			d.customer_number, d.kind, d.name, d.email, d.phone, d.street, d.postcode, d.city, d.language,
 			d.preferred_channel, d.segment, d.hardship, se.last_sent_at, pr.promise_until, d.dunning_paused_until,
 			CASE WHEN cr.reminder_day_choice THEN d.reminder_day END AS reminder_day,
