@@ -63,8 +63,10 @@ CREATE TABLE dunning_actions (
     currency       text NOT NULL CHECK (currency ~ '^[A-Z]{3}$'),
     status         text NOT NULL CHECK (status IN ('sent', 'skipped')),
     skip_reason    text NOT NULL DEFAULT '', -- no address, …
-    message_id     bigint REFERENCES messages (id),
-    link_id        bigint REFERENCES access_links (id),
+    -- Set when the action is claimed; the message and link rows follow
+    -- in the same transaction (hence deferred).
+    message_id     bigint REFERENCES messages (id) DEFERRABLE INITIALLY DEFERRED,
+    link_id        bigint REFERENCES access_links (id) DEFERRABLE INITIALLY DEFERRED,
     created_at     timestamptz NOT NULL DEFAULT now(),
     FOREIGN KEY (creditor_id, debtor_id, invoice_id) REFERENCES invoices (creditor_id, debtor_id, id),
     UNIQUE (invoice_id, stage)
@@ -129,7 +131,48 @@ ALTER TABLE messages ADD CONSTRAINT messages_status_check
     CHECK (status IN ('queued', 'sent', 'failed', 'unsent', 'cancelled', 'to_print'));
 CREATE INDEX messages_to_print_idx ON messages (creditor_id, id) WHERE status = 'to_print';
 
+-- A run inserts messages and their jobs in batches of a thousand: the
+-- delivery jobs are queued and the workers woken once per statement, not
+-- once per row (same jobs, same notification).
+DROP TRIGGER messages_enqueue_send ON messages;
+-- +goose StatementBegin
+CREATE FUNCTION messages_enqueue_send_batch() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO jobs (kind, payload, max_attempts, unique_key)
+    SELECT 'message.send', jsonb_build_object('message_id', n.id), 8, 'message.send:' || n.id
+    FROM new_messages n WHERE n.status = 'queued'
+    ON CONFLICT (unique_key) DO NOTHING;
+    RETURN NULL;
+END;
+$$;
+-- +goose StatementEnd
+CREATE TRIGGER messages_enqueue_send AFTER INSERT ON messages REFERENCING NEW TABLE AS new_messages
+    FOR EACH STATEMENT EXECUTE FUNCTION messages_enqueue_send_batch();
+
+DROP TRIGGER jobs_notify ON jobs;
+-- +goose StatementBegin
+CREATE FUNCTION jobs_notify_batch() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('settle_jobs', k.kind) FROM (SELECT DISTINCT kind FROM new_jobs WHERE state = 'pending') AS k;
+    RETURN NULL;
+END;
+$$;
+-- +goose StatementEnd
+CREATE TRIGGER jobs_notify_insert AFTER INSERT ON jobs REFERENCING NEW TABLE AS new_jobs
+    FOR EACH STATEMENT EXECUTE FUNCTION jobs_notify_batch();
+CREATE TRIGGER jobs_notify_update AFTER UPDATE OF run_at, state ON jobs
+    FOR EACH ROW WHEN (NEW.state = 'pending') EXECUTE FUNCTION jobs_notify();
+
 -- +goose Down
+DROP TRIGGER jobs_notify_update ON jobs;
+DROP TRIGGER jobs_notify_insert ON jobs;
+DROP FUNCTION jobs_notify_batch();
+CREATE TRIGGER jobs_notify AFTER INSERT OR UPDATE OF run_at, state ON jobs
+    FOR EACH ROW WHEN (NEW.state = 'pending') EXECUTE FUNCTION jobs_notify();
+DROP TRIGGER messages_enqueue_send ON messages;
+DROP FUNCTION messages_enqueue_send_batch();
+CREATE TRIGGER messages_enqueue_send AFTER INSERT ON messages
+    FOR EACH ROW WHEN (NEW.status = 'queued') EXECUTE FUNCTION messages_enqueue_send();
 DROP INDEX messages_to_print_idx;
 UPDATE messages SET status = 'unsent' WHERE status IN ('cancelled', 'to_print');
 ALTER TABLE messages DROP CONSTRAINT messages_status_check;

@@ -225,7 +225,10 @@ type send struct {
 	to       string
 	skip     string // why nothing is sent (no_address), or ""
 	template string // the message template's name@version
-	items    []item
+	// msgID and linkID are the message's and its link's ids, taken
+	// before the actions are claimed.
+	msgID, linkID int64
+	items         []item
 }
 
 type item struct {
@@ -565,8 +568,24 @@ func (r *run) flush(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		// Ids for each message and its link first: the actions are
+		// claimed pointing at them.
+		n := 0
+		for _, s := range batch {
+			if s.channel != "none" {
+				n++
+			}
+		}
+		msgIDs, linkIDs, err := tx.DunningIDs(ctx, n)
+		if err != nil {
+			return err
+		}
 		var actions []store.DunningAction
 		for _, s := range batch {
+			if s.channel != "none" {
+				s.msgID, s.linkID = msgIDs[0], linkIDs[0]
+				msgIDs, linkIDs = msgIDs[1:], linkIDs[1:]
+			}
 			kept := s.items[:0]
 			for _, it := range s.items {
 				if amount, ok := now[it.cand.InvoiceID]; !ok || amount < it.amount {
@@ -574,6 +593,9 @@ func (r *run) flush(ctx context.Context) error {
 					// the run read it: the next run decides afresh.
 					r.rep.Changed++
 					continue
+				}
+				if s.msgID != 0 {
+					it.action.MessageID, it.action.LinkID = &s.msgID, &s.linkID
 				}
 				kept = append(kept, it)
 				actions = append(actions, it.action)
@@ -668,7 +690,7 @@ func (r *run) message(_ context.Context, s *send) (store.DunningMessage, error) 
 	lang := r.lang(d)
 	token, hash := ar.NewToken()
 	subject, body := r.text(lang, s, r.e.Portal.LinkURL(token))
-	m := store.DunningMessage{DebtorID: d.DebtorID, TokenHash: hash, ExpiresAt: r.asOf.Add(linkTTL(c)),
+	m := store.DunningMessage{ID: s.msgID, LinkID: s.linkID, DebtorID: d.DebtorID, TokenHash: hash, ExpiresAt: r.asOf.Add(linkTTL(c)),
 		Channel: s.channel, Recipient: s.to, Status: "queued"}
 	ch := s.channel
 	if ch == "letter" {
@@ -684,9 +706,6 @@ func (r *run) message(_ context.Context, s *send) (store.DunningMessage, error) 
 			return m, err
 		}
 		m.HTMLBody = html
-	}
-	for i := range s.items {
-		m.ActionIDs = append(m.ActionIDs, s.items[i].action.ID)
 	}
 	return m, nil
 }

@@ -59,6 +59,9 @@ var EventTypes = []string{
 	"credit_note.issued",
 	// reminders (issue 9): the debtor changed their reminder preferences.
 	"debtor.preferences_changed",
+	// Dunning reached a policy's hand-over stage: customer_number,
+	// invoice_numbers, open_minor, currency (pass the claim on).
+	"dunning.handover",
 }
 
 // SecretOverlap is how long the previous secret keeps signing after a

@@ -195,7 +195,7 @@ func (s *Store) ClaimDunningActions(ctx context.Context, list []DunningAction) (
 	var (
 		creditor, debtor, invoice, run, version, open, fee, interest = make([]int64, n), make([]int64, n), make([]int64, n),
 			make([]*int64, n), make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
-		created                                                                                     = make([]string, n)
+		created, msg, link                                                                          = make([]string, n), make([]string, n), make([]string, n)
 		policy, stage, kind, experiment, variant, channel, tone, template, currency, status, reason = make([]string, n),
 			make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n),
 			make([]string, n), make([]string, n), make([]string, n), make([]string, n)
@@ -208,6 +208,12 @@ func (s *Store) ClaimDunningActions(ctx context.Context, list []DunningAction) (
 		if !a.CreatedAt.IsZero() {
 			created[i] = a.CreatedAt.UTC().Format(time.RFC3339Nano)
 		}
+		if a.MessageID != nil {
+			msg[i] = strconv.FormatInt(*a.MessageID, 10)
+		}
+		if a.LinkID != nil {
+			link[i] = strconv.FormatInt(*a.LinkID, 10)
+		}
 	}
 	runs := make([]string, n) // nullable bigints travel as text
 	for i, r := range run {
@@ -217,29 +223,20 @@ func (s *Store) ClaimDunningActions(ctx context.Context, list []DunningAction) (
 	}
 	err = s.q.SelectContext(ctx, &claimed, `INSERT INTO dunning_actions (creditor_id, debtor_id, invoice_id, run_id,
 			policy_key, policy_version, stage, kind, experiment, variant, channel, tone, template, open_minor, fee_minor,
-			interest_minor, currency, status, skip_reason, created_at)
+			interest_minor, currency, status, skip_reason, created_at, message_id, link_id)
 		SELECT c, d, i, NULLIF(r, '')::bigint, p, v, s, k, e, va, ch, t, te, o, f, it, cu, st, re,
-			COALESCE(NULLIF(ca, '')::timestamptz, now())
+			COALESCE(NULLIF(ca, '')::timestamptz, now()), NULLIF(m, '')::bigint, NULLIF(l, '')::bigint
 		FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::int[], $7::text[], $8::text[],
 			$9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::bigint[], $15::bigint[], $16::bigint[],
-			$17::text[], $18::text[], $19::text[], $20::text[])
-			AS x(c, d, i, r, p, v, s, k, e, va, ch, t, te, o, f, it, cu, st, re, ca)
+			$17::text[], $18::text[], $19::text[], $20::text[], $21::text[], $22::text[])
+			AS x(c, d, i, r, p, v, s, k, e, va, ch, t, te, o, f, it, cu, st, re, ca, m, l)
 		ON CONFLICT (invoice_id, stage) DO NOTHING
 		RETURNING `+dunningActionColumns,
 		pq.Array(creditor), pq.Array(debtor), pq.Array(invoice), pq.Array(runs), pq.Array(policy), pq.Array(version),
 		pq.Array(stage), pq.Array(kind), pq.Array(experiment), pq.Array(variant), pq.Array(channel), pq.Array(tone),
 		pq.Array(template), pq.Array(open), pq.Array(fee), pq.Array(interest), pq.Array(currency), pq.Array(status),
-		pq.Array(reason), pq.Array(created))
+		pq.Array(reason), pq.Array(created), pq.Array(msg), pq.Array(link))
 	return claimed, err
-}
-
-// SetDunningActionMessage records the message (and the link in it) an
-// action sent.
-func (s *Store) SetDunningActionMessage(ctx context.Context, creditorID int64, actionIDs []int64, messageID, linkID *int64) (err error) {
-	defer wrap(&err, "SetDunningActionMessage(%d)", creditorID)
-	_, err = s.q.ExecContext(ctx, `UPDATE dunning_actions SET message_id = $3, link_id = $4
-		WHERE creditor_id = $1 AND id = ANY($2)`, creditorID, pq.Array(actionIDs), messageID, linkID)
-	return err
 }
 
 // DunningActions lists an invoice's actions, oldest first.
@@ -390,8 +387,8 @@ func (s *Store) ComputeDebtorBehaviour(ctx context.Context, creditorID int64, no
 // DunningMessage is a message the engine sends for some of its actions,
 // with the fresh link it carries.
 type DunningMessage struct {
-	DebtorID  int64
-	ActionIDs []int64
+	ID, LinkID int64 // taken with DunningIDs before the actions were claimed
+	DebtorID   int64
 	// The link: its token's hash, the channel it travels by, its end.
 	TokenHash []byte
 	ExpiresAt time.Time
@@ -410,32 +407,38 @@ type DunningBooking struct {
 	Reference                     string
 }
 
+// DunningIDs takes n ids for messages and n for their links, so that the
+// actions can be claimed pointing at them (the foreign keys are checked
+// at commit) and no action needs updating afterwards.
+func (s *Store) DunningIDs(ctx context.Context, n int) (messages, links []int64, err error) {
+	defer wrap(&err, "DunningIDs(%d)", n)
+	if n == 0 {
+		return nil, nil, nil
+	}
+	if err := s.q.SelectContext(ctx, &messages, `SELECT nextval(pg_get_serial_sequence('messages', 'id'))
+		FROM generate_series(1, $1)`, n); err != nil {
+		return nil, nil, err
+	}
+	err = s.q.SelectContext(ctx, &links, `SELECT nextval(pg_get_serial_sequence('access_links', 'id'))
+		FROM generate_series(1, $1)`, n)
+	return messages, links, err
+}
+
 // RecordDunningSends writes what a batch of claimed actions sends, in a
-// handful of statements whatever the batch's size: the links, the
-// messages (whose insert queues their delivery), the actions' message
-// and link, the fees and interest on the ledger and the timeline
+// handful of statements whatever the batch's size: the links and the
+// messages the actions were claimed with (whose insert queues their
+// delivery), the fees and interest on the ledger and the timeline
 // entries. Call it in the transaction that claimed the actions.
 func (s *Store) RecordDunningSends(ctx context.Context, creditorID int64, msgs []DunningMessage, bookings []DunningBooking, timeline []DunningTimelineEntry) (err error) {
 	defer wrap(&err, "RecordDunningSends(%d, %d)", creditorID, len(msgs))
 	if n := len(msgs); n > 0 {
-		var linkIDs, msgIDs []int64
-		if err := s.q.SelectContext(ctx, &linkIDs, `SELECT nextval(pg_get_serial_sequence('access_links', 'id'))
-			FROM generate_series(1, $1)`, n); err != nil {
-			return err
-		}
-		if err := s.q.SelectContext(ctx, &msgIDs, `SELECT nextval(pg_get_serial_sequence('messages', 'id'))
-			FROM generate_series(1, $1)`, n); err != nil {
-			return err
-		}
+		linkIDs, msgIDs := make([]int64, n), make([]int64, n)
 		debtor, hashes, channel, expires := make([]int64, n), make([][]byte, n), make([]string, n), make([]string, n)
 		recipient, subject, body, html, status := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-		var actionIDs, actionMsg, actionLink []int64
 		for i, m := range msgs {
+			linkIDs[i], msgIDs[i] = m.LinkID, m.ID
 			debtor[i], hashes[i], channel[i], expires[i] = m.DebtorID, m.TokenHash, m.Channel, m.ExpiresAt.UTC().Format(time.RFC3339Nano)
 			recipient[i], subject[i], body[i], html[i], status[i] = m.Recipient, m.Subject, m.Body, m.HTMLBody, m.Status
-			for _, a := range m.ActionIDs {
-				actionIDs, actionMsg, actionLink = append(actionIDs, a), append(actionMsg, msgIDs[i]), append(actionLink, linkIDs[i])
-			}
 		}
 		if _, err := s.q.ExecContext(ctx, `INSERT INTO access_links (id, creditor_id, debtor_id, token_hash, purpose, channel, expires_at)
 			SELECT id, $1, d, h, 'portal', ch, e::timestamptz FROM unnest($2::bigint[], $3::bigint[], $4::bytea[], $5::text[], $6::text[])
@@ -449,12 +452,6 @@ func (s *Store) RecordDunningSends(ctx context.Context, creditorID int64, msgs [
 				$6::text[], $7::text[], $8::text[], $9::text[]) AS x(id, d, ch, r, su, b, h, st)`,
 			creditorID, pq.Array(msgIDs), pq.Array(debtor), pq.Array(channel), pq.Array(recipient), pq.Array(subject),
 			pq.Array(body), pq.Array(html), pq.Array(status)); err != nil {
-			return err
-		}
-		if _, err := s.q.ExecContext(ctx, `UPDATE dunning_actions a SET message_id = x.m, link_id = x.l
-			FROM unnest($2::bigint[], $3::bigint[], $4::bigint[]) AS x(a, m, l)
-			WHERE a.creditor_id = $1 AND a.id = x.a`,
-			creditorID, pq.Array(actionIDs), pq.Array(actionMsg), pq.Array(actionLink)); err != nil {
 			return err
 		}
 	}
