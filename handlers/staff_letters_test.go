@@ -41,8 +41,13 @@ func (h *harness) addLetters() int64 {
 	if _, err := h.db.Exec(`UPDATE debtors SET street = 'Elbchaussee 1' WHERE id = $1`, h.carol.ID); err != nil {
 		h.t.Fatal(err)
 	}
+	// A final notice needs a reminder before it, three weeks earlier.
+	h.runDunning(h.a, "2026-11-23 10:00")
 	h.runDunning(h.a, "2026-12-14 10:00")
-	h.runDunning(h.b, "2027-01-04 10:00")
+	for _, at := range []string{"2026-11-23 10:00", "2026-11-30 10:00", "2026-12-07 10:00", "2026-12-14 10:00",
+		"2026-12-21 10:00", "2026-12-28 10:00", "2027-01-04 10:00"} {
+		h.runDunning(h.b, at)
+	}
 	return h.queryInt64(`SELECT COALESCE(max(id), 0) FROM messages WHERE status = 'to_print'`)
 }
 

@@ -53,7 +53,9 @@ func TestDunningLettersCommand(t *testing.T) {
 		}
 		return n
 	}
+	// Reminders first; three weeks on, the final notices (by letter).
 	run("run", "--creditor", "loadtest", "--as-of", "2026-11-23")
+	run("run", "--creditor", "loadtest", "--as-of", "2026-12-14")
 	letters := count(`SELECT count(*) FROM messages WHERE channel = 'letter' AND status = 'to_print'`)
 	if letters == 0 {
 		t.Fatal("the engine left no letters to print")

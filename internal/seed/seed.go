@@ -51,10 +51,6 @@ const (
 	NonPayer Habit = "non_payer" // 3 %: never
 )
 
-// habitSQL is the SQL expression of HabitOf's bucket (0…99) for the
-// sequence number g.
-const habitSQL = `((g * 2654435761) % 100)`
-
 // HabitOf is the habit of the debtor with sequence number g (customer
 // number 10000000+g), as the SQL decides it.
 func HabitOf(g int64) Habit {
