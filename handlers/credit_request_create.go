@@ -8,9 +8,9 @@ import (
 
 // creditRequestCreate opens the credit request the debtor submitted and
 // sends them to its page (303). Anything refused comes back to the form
-// with everything typed kept (files must be chosen again) and nothing
-// stored; an invoice that is not the debtor's is refused like a missing
-// one.
+// with everything typed kept and nothing stored but the files that
+// passed, kept for the next try as for a dispute (dispute_staged.go); an
+// invoice that is not the debtor's is refused like a missing one.
 func (s *Server) creditRequestCreate(w http.ResponseWriter, r *http.Request, ds *debtorSession) error {
 	if err := s.disputesOn(); err != nil {
 		return err
@@ -27,6 +27,7 @@ func (s *Server) creditRequestCreate(w http.ResponseWriter, r *http.Request, ds 
 	f := readCreditForm(u.values)
 	in := f.input()
 	in.Files = u.files
+	in.Staged = stagedIDs(u.values) // files kept from a refused try (dispute_staged.go)
 	if u.overflow {
 		overflowed(&in.Invalid)
 	}
@@ -40,6 +41,7 @@ func (s *Server) creditRequestCreate(w http.ResponseWriter, r *http.Request, ds 
 			"files", len(in.Files))
 		return redirect(w, r, disputePath(d.PublicID, "?done=credit_opened"))
 	}
+	kept := keptFiles(err)
 	fe, err := disputeErrors(s.Catalog.Locale(s.language(w, r, p)), err)
 	if err != nil {
 		return err
@@ -49,6 +51,6 @@ func (s *Server) creditRequestCreate(w http.ResponseWriter, r *http.Request, ds 
 		return err
 	}
 	vm.Errors, vm.FileErrors, vm.ErrorKey, vm.ErrorArgs, vm.Existing = fe.fields, fe.files, fe.key, fe.args, fe.existing
-	vm.FilesDropped = len(in.Files) > 0
+	vm.Kept, vm.FilesDropped = kept, filesDropped(u, kept)
 	return s.render(w, r, fe.status, p, views.CreditRequestFormPage(vm))
 }

@@ -374,3 +374,126 @@ func TestCreditRequestTextsTranslated(t *testing.T) {
 // spaced is a text as testIDText gives it: runs of space (a no-break
 // space too) as one space.
 func spaced(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// A refused credit request keeps the files that passed, as a dispute
+// does: the form lists them ticked, sending it again with the text only
+// attaches them to the request's message, and another debtor cannot use
+// their ids.
+func TestCreditRequestKeepsAcceptedFiles(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	alice := h.steppedUp(h.alice)
+	fields := url.Values{"invoice": {"R-1003"}, "reason": {"outage"}, "message": {"Kein Internet vom 3. bis 7. Mai."}}
+
+	for _, lang := range []string{"en", "de"} {
+		loc := h.cat.Locale(lang)
+		res := alice.postFiles("/account/credit-requests", fields, []upFile{
+			{"stoerung.jpg", "image/jpeg", testPhoto(t, 32, 16)},
+			{"rechnung.pdf", "application/pdf", []byte("<html><script>alert(1)</script></html>")},
+		}, "Accept-Language", lang)
+		if res.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("%s: refused POST = %d", lang, res.StatusCode)
+		}
+		checkFormLabels(t, "credit request form with kept files", res)
+		doc := res.html(t)
+		if got := doc.testIDText("refused-file"); got != norm(loc.T("error.dispute.file.type", "Name", "rechnung.pdf")) {
+			t.Errorf("%s: refused file %q", lang, got)
+		}
+		if !strings.Contains(doc.testIDText("refused-files"), norm(loc.T("page.dispute.kept.notice"))) {
+			t.Errorf("%s: the notice does not say the other file is kept", lang)
+		}
+		if !strings.Contains(doc.testIDText("kept-files"), norm(loc.T("page.dispute.kept.legend"))) ||
+			!strings.Contains(doc.testIDText("kept-file"), "stoerung.jpg") {
+			t.Errorf("%s: kept files shown as %q", lang, doc.testIDText("kept-files"))
+		}
+		if len(keptIDs(t, doc)) != 1 {
+			t.Fatalf("%s: kept ids %q", lang, keptIDs(t, doc))
+		}
+	}
+	// The second try's page: that one is used below.
+	res := alice.postFiles("/account/credit-requests", fields, []upFile{
+		{"stoerung.jpg", "image/jpeg", testPhoto(t, 32, 16)},
+		{"rechnung.pdf", "application/pdf", []byte("<html></html>")},
+	}, "Accept-Language", "en")
+	ids := keptIDs(t, res.html(t))
+	if len(ids) != 1 || !strings.HasPrefix(ids[0], "upl_") {
+		t.Fatalf("kept ids %q", ids)
+	}
+	if n := h.queryInt(`SELECT count(*) FROM disputes WHERE kind = 'credit_request'`); n != 0 {
+		t.Fatalf("%d credit requests opened by a refused form", n)
+	}
+
+	// Bob (same creditor) and carol (another) cannot use alice's file.
+	for name, c := range map[string]*tclient{"bob": h.steppedUp(h.bob), "carol": h.steppedUp(h.carol)} {
+		number := map[string]string{"bob": "R-2001", "carol": "R-3001"}[name]
+		res := c.postFiles("/account/credit-requests", url.Values{"invoice": {number}, "reason": {"goodwill"},
+			"message": {"Bitte."}, "staged": {ids[0]}}, nil, "Accept-Language", "en")
+		if res.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("%s with alice's kept file = %d", name, res.StatusCode)
+		}
+		doc := res.html(t)
+		if got := doc.testIDText("error-files"); got != norm(h.en().T("error.dispute.kept_gone")) {
+			t.Errorf("%s: files error %q", name, got)
+		}
+		if len(keptIDs(t, doc)) != 0 || strings.Contains(res.body, "stoerung.jpg") {
+			t.Errorf("%s sees alice's kept file", name)
+		}
+	}
+	if n := h.queryInt(`SELECT count(*) FROM disputes WHERE kind = 'credit_request'`); n != 0 {
+		t.Fatalf("%d credit requests opened with someone else's file", n)
+	}
+	if n := h.queryInt(`SELECT count(*) FROM dispute_uploads_staged WHERE public_id = $1 AND debtor_id = $2`, ids[0], h.alice.ID); n != 1 {
+		t.Fatal("alice's kept file is gone after others tried it")
+	}
+
+	// Sent again with the text only: the request's message has the file.
+	again := url.Values{"staged": ids}
+	for k, v := range fields {
+		again[k] = v
+	}
+	id := requestCredit(t, alice, again)
+	d := h.disputeByPublicID(id)
+	var name, mediaType string
+	if err := h.db.QueryRow(`SELECT a.file_name, a.media_type FROM dispute_attachments a
+		JOIN dispute_messages m ON m.id = a.message_id WHERE a.dispute_id = $1 AND m.author = 'debtor'`, d.ID).
+		Scan(&name, &mediaType); err != nil {
+		t.Fatalf("the credit request has no attachment on its message: %v", err)
+	}
+	if name != "stoerung.jpg" || mediaType != "image/jpeg" {
+		t.Errorf("attached %q %s", name, mediaType)
+	}
+	if n := h.queryInt(`SELECT count(*) FROM dispute_uploads_staged WHERE public_id = $1`, ids[0]); n != 0 {
+		t.Error("the attached file is still staged")
+	}
+	if got := alice.get(disputePath(id, "")).html(t).testIDText("attachment-link"); got != "stoerung.jpg" {
+		t.Errorf("the credit request page shows %q", got)
+	}
+}
+
+// Kept and new files together count toward the limit of files.
+func TestCreditRequestKeptFilesCount(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	alice := h.steppedUp(h.alice)
+	fields := url.Values{"invoice": {"R-1003"}, "reason": {"outage"}, "message": {""}}
+	res := alice.postFiles("/account/credit-requests", fields, []upFile{{"a.jpg", "image/jpeg", testPhoto(t, 8, 8)}},
+		"Accept-Language", "en")
+	ids := keptIDs(t, res.html(t))
+	if res.StatusCode != http.StatusUnprocessableEntity || len(ids) != 1 {
+		t.Fatalf("refused POST = %d, kept %q", res.StatusCode, ids)
+	}
+	files := make([]upFile, ar.MaxDisputeFiles)
+	for i := range files {
+		files[i] = upFile{"b.jpg", "image/jpeg", testPhoto(t, 8, 8)}
+	}
+	fields.Set("message", "Kein Internet.")
+	fields["staged"] = ids
+	res = alice.postFiles("/account/credit-requests", fields, files, "Accept-Language", "en")
+	if res.StatusCode != http.StatusUnprocessableEntity ||
+		res.html(t).testIDText("error-files") != norm(h.en().T("error.dispute.too_many_files", "Max", ar.MaxDisputeFiles)) {
+		t.Errorf("%d kept + %d new = %d: %q", len(ids), len(files), res.StatusCode, res.html(t).testIDText("error-files"))
+	}
+	if n := h.queryInt(`SELECT count(*) FROM disputes WHERE kind = 'credit_request'`); n != 0 {
+		t.Errorf("%d credit requests with too many files", n)
+	}
+}

@@ -327,3 +327,57 @@ func TestStaffDisputeMatchPaysPlan(t *testing.T) {
 		t.Errorf("instalment 1 paid %d", got)
 	}
 }
+
+// A restricted debtor whose only overdue invoice is settled by a match
+// has the service restorable, told once; a match that leaves the invoice
+// overdue tells nothing.
+func TestStaffDisputeMatchRestorable(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	if res := h.call("PUT", "/api/v1/debtors/K-100/service-status", h.apiKey(h.a), `{"status": "restricted"}`); res.status != 200 {
+		t.Fatalf("restrict: %d %s", res.status, res.body)
+	}
+	restorable := func() int {
+		return h.queryInt(`SELECT count(*) FROM events WHERE creditor_id = $1 AND debtor_id = $2 AND type = 'service.restorable'`,
+			h.a.ID, h.alice.ID)
+	}
+	open := h.open("R-1001")
+	first := h.payOnAccount(h.a, h.alice, 5000, "4711", "R-1003")
+	rest := h.payOnAccount(h.a, h.alice, open-5000, "4712", "R-1003")
+	if n := restorable(); n != 0 {
+		t.Fatalf("%d service.restorable events from money on the account", n)
+	}
+	arc := h.staffClient("ar", h.a)
+
+	// Part of R-1001: still overdue, nothing told.
+	_, _, d1 := alreadyPaid(t, h, "R-1001")
+	h.clock.Advance(1)
+	if res := arc.post(staffDisputePath(d1, "/match"), url.Values{"payment": {first}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("partial match = %d: %.500s", res.StatusCode, res.body)
+	}
+	if h.open("R-1001") != open-5000 {
+		t.Fatalf("R-1001 has %d open after the partial match", h.open("R-1001"))
+	}
+	if n := restorable(); n != 0 {
+		t.Errorf("%d service.restorable events with R-1001 still overdue", n)
+	}
+
+	// The rest: nothing overdue any more, told once.
+	_, _, d2 := alreadyPaid(t, h, "R-1001")
+	h.clock.Advance(1)
+	if res := arc.post(staffDisputePath(d2, "/match"), url.Values{"payment": {rest}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("match = %d: %.500s", res.StatusCode, res.body)
+	}
+	if h.open("R-1001") != 0 {
+		t.Fatalf("R-1001 still has %d open", h.open("R-1001"))
+	}
+	if n := restorable(); n != 1 {
+		t.Errorf("%d service.restorable events, want 1", n)
+	}
+	if n := h.interactions(h.alice, "service.restorable"); n != 1 {
+		t.Errorf("%d service.restorable timeline entries, want 1", n)
+	}
+	if n := h.queryInt(`SELECT count(*) FROM debtors WHERE id = $1 AND service_restorable_at IS NOT NULL`, h.alice.ID); n != 1 {
+		t.Error("the debtor is not marked restorable")
+	}
+}

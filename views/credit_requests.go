@@ -23,10 +23,11 @@ type CreditRequestFormVM struct {
 	Amount       string
 	Errors       map[string]FieldErr // invoice, reason, message, amount, files
 	FileErrors   []FieldErr
-	FilesDropped bool
+	FilesDropped bool // files were sent but none kept: choose them again
 	ErrorKey     string
 	ErrorArgs    []any
-	Existing     string // the invoice has a live credit request already: its public id
+	Existing     string       // the invoice has a live credit request already: its public id
+	Kept         []KeptFileVM // files kept from a refused try
 }
 
 // Err is the field's error, or nil.

@@ -49,6 +49,7 @@ type CreditInput struct {
 	Message    string // required: what happened, when
 	Amount     *int64 // the amount they have in mind, optional
 	Files      []File
+	Staged     []string // public ids of files kept from a refused try (see staged.go)
 	AssistedBy *int64
 	Invalid    ar.Invalids // what the caller could not read (as OpenInput)
 }
@@ -57,8 +58,10 @@ type CreditInput struct {
 // Nothing is held out of dunning. AR staff get a task in the dispute
 // queue, the creditor's systems dispute.opened with kind credit_request.
 // Invalid input is ar.Invalids ("reason", "message", "amount", "files",
-// "file.<i>"); a live credit request on the invoice already is a
-// Conflict (error.credit_request.exists, Args["Dispute"]).
+// "file.<i>"); then nothing is stored but the files that passed the
+// check, kept for the next try (*Refused, as Open). A live credit request
+// on the invoice already is a Conflict (error.credit_request.exists,
+// Args["Dispute"]).
 func (s *Service) RequestCredit(ctx context.Context, c *ar.Creditor, debtorID int64, in CreditInput) (*store.Dispute, error) {
 	if err := s.limit(ctx, c.ID, debtorID); err != nil {
 		return nil, err
@@ -88,42 +91,49 @@ func (s *Service) RequestCredit(ctx context.Context, c *ar.Creditor, debtorID in
 	if inv != nil && in.Amount != nil && (*in.Amount <= 0 || *in.Amount > inv.TotalMinor) {
 		bad.Add("amount", "error.credit_request.amount", map[string]any{"Total": ar.Money{Minor: inv.TotalMinor, Currency: inv.Currency}})
 	}
-	if len(in.Files) > ar.MaxDisputeFiles {
+	// Kept files: see staged.go. A live request is told before any file
+	// is staged (and again in the transaction, for a simultaneous one).
+	if inv != nil {
+		if live, err := s.Store.LiveCase(ctx, c.ID, inv.ID, ar.CaseCreditRequest); err == nil {
+			return nil, &ar.Error{Code: ar.Conflict, Key: "error.credit_request.exists", Args: map[string]any{"Dispute": live.PublicID}}
+		} else if !ar.IsNotFound(err) {
+			return nil, err
+		}
+	}
+	staged, err := s.stageFiles(ctx, c.ID, debtorID, in.Staged, in.Files, &bad)
+	if err != nil {
+		return nil, err
+	}
+	if len(staged)+countRefused(bad) > ar.MaxDisputeFiles {
 		bad.Add("files", "error.dispute.too_many_files", map[string]any{"Max": ar.MaxDisputeFiles})
 	}
+	if len(bad) > 0 {
+		return nil, s.refused(ctx, c.ID, debtorID, staged, bad) // nothing is stored but the kept files
+	}
 	var d *store.Dispute
-	err := s.Store.InTx(ctx, func(tx *store.Store) error {
-		if inv == nil {
-			return s.attach(ctx, tx, c.ID, nil, nil, in.Files, &bad) // only checks the files
-		}
+	err = s.Store.InTx(ctx, func(tx *store.Store) error {
 		if live, err := tx.LiveCase(ctx, c.ID, inv.ID, ar.CaseCreditRequest); err == nil {
 			return &ar.Error{Code: ar.Conflict, Key: "error.credit_request.exists", Args: map[string]any{"Dispute": live.PublicID}}
 		} else if !ar.IsNotFound(err) {
 			return err
 		}
-		var msg *store.DisputeMessage
-		if len(bad) == 0 {
-			d = &store.Dispute{PublicID: ar.NewPublicID("dsp"), CreditorID: c.ID, DebtorID: debtorID, InvoiceID: inv.ID,
-				InvoiceNumber: inv.Number, Reason: in.Reason, DisputedMinor: 0, Currency: inv.Currency,
-				Status: ar.DisputeOpen, AssistedBy: in.AssistedBy, CreatedAt: s.now(), Kind: ar.CaseCreditRequest,
-				RequestedMinor: in.Amount}
-			if err := tx.CreateDispute(ctx, d); err != nil {
-				if ar.ErrorCode(err) == ar.Conflict {
-					return &ar.Error{Code: ar.Conflict, Key: "error.credit_request.exists"}
-				}
-				return err
+		d = &store.Dispute{PublicID: ar.NewPublicID("dsp"), CreditorID: c.ID, DebtorID: debtorID, InvoiceID: inv.ID,
+			InvoiceNumber: inv.Number, Reason: in.Reason, DisputedMinor: 0, Currency: inv.Currency,
+			Status: ar.DisputeOpen, AssistedBy: in.AssistedBy, CreatedAt: s.now(), Kind: ar.CaseCreditRequest,
+			RequestedMinor: in.Amount}
+		if err := tx.CreateDispute(ctx, d); err != nil {
+			if ar.ErrorCode(err) == ar.Conflict {
+				return &ar.Error{Code: ar.Conflict, Key: "error.credit_request.exists"}
 			}
-			msg = &store.DisputeMessage{CreditorID: c.ID, DisputeID: d.ID, Author: "debtor", StaffID: in.AssistedBy,
-				Body: in.Message, CreatedAt: s.now()}
-			if err := tx.AddDisputeMessage(ctx, msg); err != nil {
-				return err
-			}
-		}
-		if err := s.attach(ctx, tx, c.ID, d, msg, in.Files, &bad); err != nil {
 			return err
 		}
-		if len(bad) > 0 {
-			return bad // nothing is kept
+		msg := &store.DisputeMessage{CreditorID: c.ID, DisputeID: d.ID, Author: "debtor", StaffID: in.AssistedBy,
+			Body: in.Message, CreatedAt: s.now()}
+		if err := tx.AddDisputeMessage(ctx, msg); err != nil {
+			return err
+		}
+		if err := s.moveStaged(ctx, tx, c.ID, debtorID, d, msg, staged); err != nil {
+			return err
 		}
 		requested := int64(0)
 		if in.Amount != nil {
@@ -157,11 +167,8 @@ func (s *Service) RequestCredit(ctx context.Context, c *ar.Creditor, debtorID in
 			"currency": d.Currency})
 		return err
 	})
-	if err == nil && inv == nil {
-		err = bad
-	}
 	if err != nil {
-		return nil, err
+		return nil, s.refused(ctx, c.ID, debtorID, staged, err)
 	}
 	return d, nil
 }

@@ -11,6 +11,7 @@ import (
 	"unicode"
 
 	"github.com/settle/settle/internal/ar"
+	"github.com/settle/settle/internal/billing"
 	"github.com/settle/settle/internal/store"
 )
 
@@ -98,7 +99,9 @@ type Match struct {
 // the ledger, the payment's overpayment task is done (or reduced), plans
 // holding the invoice are paid toward, and the dispute is accepted with
 // a note naming the payment (no credit note); the debtor is told and the
-// creditor gets dispute.resolved with outcome "matched". All in one
+// creditor gets dispute.resolved with outcome "matched"; a restricted
+// debtor who has now settled what restores the service makes it
+// restorable (billing.CheckRestorable). All in one
 // transaction under the debtor's row lock, so two staff matching at once
 // book it once. No payment chosen: ar.Invalids on "payment"; another
 // debtor's (or creditor's) payment: not found; a payment with nothing
@@ -187,6 +190,11 @@ func (s *Service) Match(ctx context.Context, c *ar.Creditor, staffID, disputeID 
 		}
 		if err := s.decided(ctx, tx, c, deb, d, staffID, KindMatched, data, event, message,
 			"Number", inv.Number, "Amount", amount, "Date", date, "Open", open); err != nil {
+			return err
+		}
+		// The money on the invoice may make the service restorable, told
+		// once (the debtor's row is locked above).
+		if _, err := billing.CheckRestorable(ctx, tx, c, deb, now); err != nil {
 			return err
 		}
 		*res = Match{Dispute: d, Payment: p, AmountMinor: part, OpenMinor: inv.OpenMinor - part, LeftMinor: left - part}
