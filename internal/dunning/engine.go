@@ -157,14 +157,8 @@ func (e *Engine) RunCreditor(ctx context.Context, c *ar.Creditor, asOf time.Time
 		}
 	}
 	r := &run{e: e, cfg: cfg, rep: rep, asOf: asOf, today: c.Today(asOf), dry: dry, buf: make([]Step, 0, MaxStages)}
-	// Nudges come before the due date: look as far ahead as a policy's
-	// earliest stage (with its timing variants) reaches.
-	lead := 0
-	for _, p := range cfg.Policies {
-		for _, s := range p.Stages {
-			lo, _ := s.offsets()
-			lead = max(lead, -lo)
-		}
+	if !dry {
+		r.startWriters(ctx, Writers)
 	}
 	var group []*store.DunningCandidate
 	flushGroup := func() error {
@@ -175,7 +169,9 @@ func (e *Engine) RunCreditor(ctx context.Context, c *ar.Creditor, asOf time.Time
 		group = group[:0]
 		return err
 	}
-	err = e.Store.DunningCandidates(ctx, c.ID, r.today.AddDate(0, 0, lead+1), func(cand *store.DunningCandidate) error {
+	// Every open invoice is evaluated: one due far ahead costs a comparison
+	// (Timing.Due's fast exit).
+	err = e.Store.DunningCandidates(ctx, c.ID, r.today.AddDate(10, 0, 0), func(cand *store.DunningCandidate) error {
 		if len(group) > 0 && group[0].DebtorID != cand.DebtorID {
 			if err := flushGroup(); err != nil {
 				return err
@@ -190,6 +186,9 @@ func (e *Engine) RunCreditor(ctx context.Context, c *ar.Creditor, asOf time.Time
 	}
 	if err == nil {
 		err = r.flush(ctx)
+	}
+	if werr := r.stopWriters(); err == nil {
+		err = werr
 	}
 	if err != nil {
 		return nil, err
@@ -214,6 +213,14 @@ type run struct {
 	buf   []Step
 	batch []*send // waiting for the next flush
 	nDebt int     // debtors in batch
+	// The writers (startWriters): batches go to pipe; the first error
+	// closes failed.
+	pipe     chan []*send
+	failed   chan struct{}
+	wg       sync.WaitGroup
+	mu       sync.Mutex // rep, while writers run
+	failOnce sync.Once
+	err      error
 }
 
 // send is one message to one debtor for one or more invoices at the
@@ -544,15 +551,72 @@ func (r *run) flush(ctx context.Context) error {
 	if len(batch) == 0 {
 		return nil
 	}
+	if r.pipe == nil {
+		return r.write(ctx, batch, r.rep)
+	}
+	select {
+	case r.pipe <- batch:
+		return nil
+	case <-r.failed:
+		return r.err
+	}
+}
+
+// Writers is how many batches are written at once (each on its own
+// connection, in its own transaction): the database does most of a
+// batch's work, so two keep both cores of a small machine busy.
+const Writers = 2
+
+// startWriters starts the goroutines that write the batches flush hands
+// them; stopWriters waits for them and returns the first error.
+func (r *run) startWriters(ctx context.Context, n int) {
+	r.pipe, r.failed = make(chan []*send, n), make(chan struct{})
+	for range n {
+		r.wg.Add(1)
+		go func() {
+			defer r.wg.Done()
+			for batch := range r.pipe {
+				part := &Report{Held: map[string]int{}, Actions: map[string]int{}}
+				if err := r.write(ctx, batch, part); err != nil {
+					r.failOnce.Do(func() { r.err = err; close(r.failed) })
+					continue // drain: flush sees failed
+				}
+				r.mu.Lock()
+				for k, v := range part.Actions {
+					r.rep.Actions[k] += v
+				}
+				r.rep.Messages += part.Messages
+				r.rep.Changed += part.Changed
+				r.rep.Lost += part.Lost
+				r.rep.FeesMinor += part.FeesMinor
+				r.rep.InterestMinor += part.InterestMinor
+				r.mu.Unlock()
+			}
+		}()
+	}
+}
+
+func (r *run) stopWriters() error {
+	if r.pipe == nil {
+		return nil
+	}
+	close(r.pipe)
+	r.wg.Wait()
+	r.pipe = nil
+	return r.err
+}
+
+// write carries out one batch, counting into rep.
+func (r *run) write(ctx context.Context, batch []*send, rep *Report) error {
 	if r.dry {
 		for _, s := range batch {
 			for _, it := range s.items {
-				r.rep.count(r.rep.Actions, string(s.step.Kind)+"/"+s.channel)
-				r.rep.FeesMinor += it.fee.Total()
-				r.rep.InterestMinor += it.interest
+				rep.count(rep.Actions, string(s.step.Kind)+"/"+s.channel)
+				rep.FeesMinor += it.fee.Total()
+				rep.InterestMinor += it.interest
 			}
 			if s.channel != "none" {
-				r.rep.Messages++
+				rep.Messages++
 			}
 		}
 		return nil
@@ -591,7 +655,7 @@ func (r *run) flush(ctx context.Context) error {
 				if amount, ok := now[it.cand.InvoiceID]; !ok || amount < it.amount {
 					// Paid (in part), disputed, planned or promised since
 					// the run read it: the next run decides afresh.
-					r.rep.Changed++
+					rep.Changed++
 					continue
 				}
 				if s.msgID != 0 {
@@ -606,7 +670,7 @@ func (r *run) flush(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		r.rep.Lost += len(actions) - len(claimed)
+		rep.Lost += len(actions) - len(claimed)
 		byInvoice := make(map[int64]store.DunningAction, len(claimed))
 		for _, a := range claimed {
 			byInvoice[a.InvoiceID] = a
@@ -627,19 +691,19 @@ func (r *run) flush(ctx context.Context) error {
 			}
 			s.items = mine
 			for _, it := range mine {
-				r.rep.count(r.rep.Actions, string(s.step.Kind)+"/"+s.channel)
+				rep.count(rep.Actions, string(s.step.Kind)+"/"+s.channel)
 				ref := string(s.step.Kind) + " " + it.cand.Number
 				if f := it.fee.Total(); f > 0 {
 					bookings = append(bookings, store.DunningBooking{ActionID: it.action.ID, DebtorID: it.cand.DebtorID,
 						InvoiceID: it.cand.InvoiceID, Kind: "fee", AmountMinor: f, Currency: it.cand.Currency,
 						ValueDate: r.today, Reference: ref})
-					r.rep.FeesMinor += f
+					rep.FeesMinor += f
 				}
 				if it.interest > 0 {
 					bookings = append(bookings, store.DunningBooking{ActionID: it.action.ID, DebtorID: it.cand.DebtorID,
 						InvoiceID: it.cand.InvoiceID, Kind: "interest", AmountMinor: it.interest, Currency: it.cand.Currency,
 						ValueDate: r.today, Reference: ref})
-					r.rep.InterestMinor += it.interest
+					rep.InterestMinor += it.interest
 				}
 				data := map[string]any{"stage": it.action.Stage, "number": it.cand.Number, "amount_minor": it.amount,
 					"currency": it.cand.Currency, "fee_minor": it.fee.Total(), "interest_minor": it.interest}
@@ -657,7 +721,7 @@ func (r *run) flush(ctx context.Context) error {
 				return err
 			}
 			msgs = append(msgs, m)
-			r.rep.Messages++
+			rep.Messages++
 		}
 		if err := tx.RecordDunningSends(ctx, r.cfg.Creditor.ID, msgs, bookings, timeline); err != nil {
 			return err
