@@ -706,7 +706,8 @@ func (r *run) write(ctx context.Context, batch []*send, rep *Report) error {
 					rep.InterestMinor += it.interest
 				}
 				data := map[string]any{"stage": it.action.Stage, "number": it.cand.Number, "amount_minor": it.amount,
-					"currency": it.cand.Currency, "fee_minor": it.fee.Total(), "interest_minor": it.interest}
+					"currency": it.cand.Currency, "fee_minor": it.fee.Total(), "interest_minor": it.interest,
+					"template": it.action.Template, "variant": it.action.Variant}
 				if s.skip != "" {
 					data["skipped"] = s.skip
 				}
