@@ -481,12 +481,13 @@ func TestStaffDunningDryRun(t *testing.T) {
 	if rows := runs.testID("run"); len(rows) != 1 || !contains(textOf(rows[0]), "Dunning letter · Email: 1") {
 		t.Errorf("runs list: %q", runs.testIDText("runs"))
 	}
-	// Held counts: staff pause alice, the next dry run holds her invoices.
+	// Held counts: staff pause alice, the next dry run holds her open
+	// invoices (R-1001 and R-1002; every open invoice is evaluated).
 	if _, err := h.db.Exec(`UPDATE debtors SET dunning_paused_until = '2026-12-31', dunning_pause_note = 'Urlaub' WHERE id = $1`, h.alice.ID); err != nil {
 		t.Fatal(err)
 	}
 	held := admin.post("/staff/settings/dunning/dry-run", nil).html(t).testIDText("report-held")
-	if !contains(held, "Paused by staff: 1") {
+	if !contains(held, "Paused by staff: 2") {
 		t.Errorf("held %q", held)
 	}
 }

@@ -692,7 +692,7 @@ func (r *run) write(ctx context.Context, batch []*send, rep *Report) error {
 			s.items = mine
 			for _, it := range mine {
 				rep.count(rep.Actions, string(s.step.Kind)+"/"+s.channel)
-				ref := string(s.step.Kind) + " " + it.cand.Number
+				ref := it.cand.Number // the statement names the kind (fee, interest) itself
 				if f := it.fee.Total(); f > 0 {
 					bookings = append(bookings, store.DunningBooking{ActionID: it.action.ID, DebtorID: it.cand.DebtorID,
 						InvoiceID: it.cand.InvoiceID, Kind: "fee", AmountMinor: f, Currency: it.cand.Currency,
