@@ -129,6 +129,7 @@ func (s *Server) Handler() http.Handler {
 	h = cop.Handler(h)
 	h = s.recoverer(h)
 	h = s.securityHeaders(h) // outside recoverer: the panic page gets the nonce too
+	h = compress(h)          // inside the access log: it logs the bytes sent
 	h = s.accessLog(h)
 	h = requestID(h)
 	return h
