@@ -188,7 +188,15 @@ func (s *Server) problem(w http.ResponseWriter, r *http.Request, err error) {
 	en := s.Catalog.Locale("en")
 	status := http.StatusInternalServerError
 	doc := map[string]any{"type": "about:blank", "request_id": RequestID(r.Context())}
-	if e, ok := ar.AsError(err); ok && e.Code != ar.Internal {
+	if dbUnavailable(err) {
+		status = http.StatusServiceUnavailable
+		doc["type"] = "urn:settle:problem:unavailable"
+		doc["code"] = "error.api.unavailable"
+		doc["detail"] = en.T("error.api.unavailable")
+		unavailable(w)
+		s.Log.WarnContext(r.Context(), "api request failed: database unavailable", "id", RequestID(r.Context()),
+			"method", r.Method, "path", r.URL.Path, "err", err)
+	} else if e, ok := ar.AsError(err); ok && e.Code != ar.Internal {
 		status = statusOf(e.Code)
 		doc["type"] = "urn:settle:problem:" + string(e.Code)
 		doc["code"] = e.Key

@@ -56,7 +56,16 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 	}
 	vm := views.MessageVM{TitleKey: "page.error.title", BodyKey: "page.error.body"}
 	status := http.StatusInternalServerError
-	if e, ok := ar.AsError(err); ok && e.Code != ar.Internal {
+	down := dbUnavailable(err)
+	if down {
+		// The database is down or restarting: say so, and when to retry.
+		status = http.StatusServiceUnavailable
+		vm.TitleKey, vm.BodyKey = "page.error.unavailable.title", "page.error.unavailable.body"
+		vm.RequestID = RequestID(r.Context())
+		unavailable(w)
+		s.Log.WarnContext(r.Context(), "request failed: database unavailable", "id", vm.RequestID,
+			"method", r.Method, "path", logPath(r.URL.Path), "err", err)
+	} else if e, ok := ar.AsError(err); ok && e.Code != ar.Internal {
 		status = statusOf(e.Code)
 		vm.TitleKey = "page.error." + string(e.Code) + ".title"
 		vm.BodyKey = e.Key
@@ -71,8 +80,10 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 	if strings.HasPrefix(r.URL.Path, "/staff") {
 		c = views.StaffMessage(vm)
 	} else {
-		if ds, _ := s.loadSession(r); ds != nil {
-			p = s.sessionPage(r.Context(), ds)
+		if !down { // the session lives in the database too
+			if ds, _ := s.loadSession(r); ds != nil {
+				p = s.sessionPage(r.Context(), ds)
+			}
 		}
 		c = views.MessagePage(vm)
 	}
