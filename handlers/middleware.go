@@ -86,7 +86,10 @@ func (s *Server) accessLog(next http.Handler) http.Handler {
 			return
 		}
 		level := slog.LevelInfo
-		if sw.status >= 500 {
+		switch {
+		case sw.status == http.StatusServiceUnavailable:
+			level = slog.LevelWarn // the database is away: said once per request, not an error of ours
+		case sw.status >= 500:
 			level = slog.LevelError
 		}
 		s.Log.LogAttrs(r.Context(), level, "request",
