@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -70,8 +71,6 @@ type Report struct {
 	InterestMinor int64         `json:"interest_minor"`
 	Took          time.Duration `json:"took_ns"`
 }
-
-func (r *Report) count(m map[string]int, key string) { m[key]++ }
 
 func (e *Engine) now() time.Time {
 	if e.Now != nil {
@@ -171,7 +170,7 @@ func (e *Engine) RunCreditor(ctx context.Context, c *ar.Creditor, asOf time.Time
 	}
 	// Every open invoice is evaluated: one due far ahead costs a comparison
 	// (Timing.Due's fast exit).
-	err = e.Store.DunningCandidates(ctx, c.ID, r.today.AddDate(10, 0, 0), func(cand *store.DunningCandidate) error {
+	err = e.Store.DunningCandidates(ctx, c.ID, func(cand *store.DunningCandidate) error {
 		if len(group) > 0 && group[0].DebtorID != cand.DebtorID {
 			if err := flushGroup(); err != nil {
 				return err
@@ -611,7 +610,7 @@ func (r *run) write(ctx context.Context, batch []*send, rep *Report) error {
 	if r.dry {
 		for _, s := range batch {
 			for _, it := range s.items {
-				rep.count(rep.Actions, string(s.step.Kind)+"/"+s.channel)
+				rep.Actions[string(s.step.Kind)+"/"+s.channel]++
 				rep.FeesMinor += it.fee.Total()
 				rep.InterestMinor += it.interest
 			}
@@ -691,7 +690,7 @@ func (r *run) write(ctx context.Context, batch []*send, rep *Report) error {
 			}
 			s.items = mine
 			for _, it := range mine {
-				rep.count(rep.Actions, string(s.step.Kind)+"/"+s.channel)
+				rep.Actions[string(s.step.Kind)+"/"+s.channel]++
 				ref := it.cand.Number // the statement names the kind (fee, interest) itself
 				if f := it.fee.Total(); f > 0 {
 					bookings = append(bookings, store.DunningBooking{ActionID: it.action.ID, DebtorID: it.cand.DebtorID,
@@ -882,11 +881,19 @@ func (e *Engine) Check(ctx context.Context, messageID int64, purpose string) (st
 	if err != nil {
 		return "", err
 	}
-	cfg, err := LoadConfig(ctx, e.Store, c, e.now())
+	// Only the hardship setting matters here: not the whole config (its
+	// policies and holiday calendar) for every message sent.
+	var flow struct{ HardshipFlow bool }
+	doc, err := e.Store.DunningSettings(ctx, creditorID)
 	if err != nil {
 		return "", err
 	}
-	due, err := e.Store.DunnableNow(ctx, creditorID, ids, c.Today(e.now()), !cfg.Settings.HardshipFlow)
+	if doc != nil {
+		if err := json.Unmarshal(doc.Definition, &flow); err != nil {
+			return "", fmt.Errorf("dunning: creditor %s: settings: %w", c.Slug, err)
+		}
+	}
+	due, err := e.Store.DunnableNow(ctx, creditorID, ids, c.Today(e.now()), !flow.HardshipFlow)
 	if err != nil {
 		return "", err
 	}

@@ -68,7 +68,7 @@ func (e *Engine) Preview(ctx context.Context, c *ar.Creditor, policyKey string, 
 	today := c.Today(now)
 	var invs []*store.DunningCandidate
 	if debtorID != 0 {
-		err := e.Store.DunningCandidatesOf(ctx, c.ID, debtorID, today.AddDate(10, 0, 0), func(cand *store.DunningCandidate) error {
+		err := e.Store.DunningCandidatesOf(ctx, c.ID, debtorID, func(cand *store.DunningCandidate) error {
 			if !cand.InPlan && cand.HeldMinor < cand.OpenMinor {
 				cp := *cand
 				invs = append(invs, &cp)

@@ -64,33 +64,33 @@ type DunningCandidate struct {
 	Propensity     *float64 `db:"propensity"`
 }
 
-// DunningCandidates streams a creditor's open invoices due on or before
-// until, ordered by debtor and due date, to fn (which may stop the walk
+// DunningCandidates streams all of a creditor's open invoices, ordered
+// by debtor and due date, to fn (which may stop the walk
 // by returning an error). It is one statement: the open amounts come
 // from one pass over the creditor's ledger, the holds, the stages done
 // and the behaviour from hash joins, so a million open invoices are read
 // in seconds, not a million lookups.
-func (s *Store) DunningCandidates(ctx context.Context, creditorID int64, until time.Time, fn func(*DunningCandidate) error) (err error) {
+func (s *Store) DunningCandidates(ctx context.Context, creditorID int64, fn func(*DunningCandidate) error) (err error) {
 	defer wrap(&err, "DunningCandidates(%d)", creditorID)
-	return s.dunningCandidates(ctx, creditorID, 0, until, fn)
+	return s.dunningCandidates(ctx, creditorID, 0, fn)
 }
 
 // DunningCandidatesOf is DunningCandidates for one debtor (the back
 // office's message preview).
-func (s *Store) DunningCandidatesOf(ctx context.Context, creditorID, debtorID int64, until time.Time, fn func(*DunningCandidate) error) (err error) {
+func (s *Store) DunningCandidatesOf(ctx context.Context, creditorID, debtorID int64, fn func(*DunningCandidate) error) (err error) {
 	defer wrap(&err, "DunningCandidatesOf(%d, %d)", creditorID, debtorID)
-	return s.dunningCandidates(ctx, creditorID, debtorID, until, fn)
+	return s.dunningCandidates(ctx, creditorID, debtorID, fn)
 }
 
 // dunningCandidates is the statement of DunningCandidates; debtorID 0
 // means every debtor.
-func (s *Store) dunningCandidates(ctx context.Context, creditorID, debtorID int64, until time.Time, fn func(*DunningCandidate) error) error {
+func (s *Store) dunningCandidates(ctx context.Context, creditorID, debtorID int64, fn func(*DunningCandidate) error) error {
 	rows, err := s.q.QueryxContext(ctx, `WITH open AS (
 			SELECT l.invoice_id, sum(l.amount_minor) AS open_minor,
 				COALESCE(sum(l.amount_minor) FILTER (WHERE l.kind = 'fee'), 0) AS fees_minor,
 				COALESCE(sum(l.amount_minor) FILTER (WHERE l.kind = 'interest'), 0) AS interest_minor
 			FROM ledger_entries l
-			WHERE l.creditor_id = $1 AND l.invoice_id IS NOT NULL AND ($3::bigint = 0 OR l.debtor_id = $3::bigint)
+			WHERE l.creditor_id = $1 AND l.invoice_id IS NOT NULL AND ($2::bigint = 0 OR l.debtor_id = $2::bigint)
 			GROUP BY l.invoice_id
 			HAVING sum(l.amount_minor) > 0
 		), held AS (
@@ -130,8 +130,8 @@ func (s *Store) dunningCandidates(ctx context.Context, creditorID, debtorID int6
 		LEFT JOIN sent se ON se.debtor_id = i.debtor_id
 		LEFT JOIN promised pr ON pr.debtor_id = i.debtor_id
 		LEFT JOIN debtor_behaviour b ON b.creditor_id = i.creditor_id AND b.debtor_id = i.debtor_id
-		WHERE i.creditor_id = $1 AND i.due_date <= $2::date AND ($3::bigint = 0 OR i.debtor_id = $3::bigint)
-		ORDER BY i.debtor_id, i.due_date, i.id`, creditorID, until.Format(time.DateOnly), debtorID)
+		WHERE i.creditor_id = $1 AND ($2::bigint = 0 OR i.debtor_id = $2::bigint)
+		ORDER BY i.debtor_id, i.due_date, i.id`, creditorID, debtorID)
 	if err != nil {
 		return err
 	}
