@@ -48,10 +48,8 @@ func cmdAPIKey(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := m.OpenDatabase(ctx); err != nil {
 		return err
 	}
-	c, err := m.Store.CreditorBySlug(ctx, *slug)
-	if ar.IsNotFound(err) {
-		return fmt.Errorf("no creditor with slug %q", *slug)
-	} else if err != nil {
+	c, err := m.creditor(ctx, *slug)
+	if err != nil {
 		return err
 	}
 	switch sub {

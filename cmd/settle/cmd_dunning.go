@@ -73,10 +73,8 @@ func cmdDunning(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	var creditors []*ar.Creditor
 	if *slug != "" {
-		c, err := m.Store.CreditorBySlug(ctx, *slug)
-		if ar.IsNotFound(err) {
-			return fmt.Errorf("no creditor %q", *slug)
-		} else if err != nil {
+		c, err := m.creditor(ctx, *slug)
+		if err != nil {
 			return err
 		}
 		creditors = append(creditors, c)

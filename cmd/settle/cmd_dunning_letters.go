@@ -6,8 +6,6 @@ import (
 	"io"
 	"os"
 	"time"
-
-	"github.com/settle/settle/internal/ar"
 )
 
 // cmdDunningLetters is settle dunning letters: the print-and-mail export.
@@ -39,10 +37,8 @@ func cmdDunningLetters(ctx context.Context, args []string, stdout, stderr io.Wri
 	if err := m.OpenDatabase(ctx); err != nil {
 		return err
 	}
-	c, err := m.Store.CreditorBySlug(ctx, *slug)
-	if ar.IsNotFound(err) {
-		return fmt.Errorf("no creditor %q", *slug)
-	} else if err != nil {
+	c, err := m.creditor(ctx, *slug)
+	if err != nil {
 		return err
 	}
 	x, err := m.Dunning.ExportLetters(ctx, c, 0, !*simplex)

@@ -10,7 +10,6 @@ import (
 	"os"
 	"strings"
 
-	"github.com/settle/settle/internal/ar"
 	"github.com/settle/settle/internal/checkout"
 )
 
@@ -36,10 +35,8 @@ func cmdEntrySecret(ctx context.Context, args []string, stdout, stderr io.Writer
 	if err := m.OpenDatabase(ctx); err != nil {
 		return err
 	}
-	c, err := m.Store.CreditorBySlug(ctx, *slug)
-	if ar.IsNotFound(err) {
-		return fmt.Errorf("no creditor with slug %q", *slug)
-	} else if err != nil {
+	c, err := m.creditor(ctx, *slug)
+	if err != nil {
 		return err
 	}
 	secret := make([]byte, 32)
@@ -82,10 +79,8 @@ func cmdMollieKey(ctx context.Context, args []string, stdin io.Reader, stdout, s
 	if err := m.OpenDatabase(ctx); err != nil {
 		return err
 	}
-	c, err := m.Store.CreditorBySlug(ctx, *slug)
-	if ar.IsNotFound(err) {
-		return fmt.Errorf("no creditor with slug %q", *slug)
-	} else if err != nil {
+	c, err := m.creditor(ctx, *slug)
+	if err != nil {
 		return err
 	}
 	box, err := cfg.secretBox()

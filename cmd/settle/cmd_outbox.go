@@ -8,7 +8,6 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/settle/settle/internal/ar"
 	"github.com/settle/settle/internal/notify"
 )
 
@@ -43,10 +42,7 @@ func cmdOutbox(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	var creditorID int64
 	if *creditor != "" {
-		c, err := m.Store.CreditorBySlug(ctx, *creditor)
-		if ar.IsNotFound(err) {
-			return fmt.Errorf("no creditor %q", *creditor)
-		}
+		c, err := m.creditor(ctx, *creditor)
 		if err != nil {
 			return err
 		}

@@ -65,10 +65,8 @@ func cmdUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	}
 	var creditorID *int64
 	if *slug != "" {
-		c, err := m.Store.CreditorBySlug(ctx, *slug)
-		if ar.IsNotFound(err) {
-			return fmt.Errorf("no creditor with slug %q", *slug)
-		} else if err != nil {
+		c, err := m.creditor(ctx, *slug)
+		if err != nil {
 			return err
 		}
 		creditorID = &c.ID

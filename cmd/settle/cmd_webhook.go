@@ -119,10 +119,7 @@ func cmdWebhook(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := m.OpenDatabase(ctx); err != nil {
 		return err
 	}
-	c, err := m.Store.CreditorBySlug(ctx, *creditor)
-	if ar.IsNotFound(err) {
-		return fmt.Errorf("no creditor %q", *creditor)
-	}
+	c, err := m.creditor(ctx, *creditor)
 	if err != nil {
 		return err
 	}

@@ -233,3 +233,13 @@ func cmdWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	m.Log.Info("worker running", "id", r.ID())
 	return r.Run(ctx)
 }
+
+// creditor finds a creditor by the slug a command was given, with an
+// error that names it.
+func (m *Main) creditor(ctx context.Context, slug string) (*ar.Creditor, error) {
+	c, err := m.Store.CreditorBySlug(ctx, slug)
+	if ar.IsNotFound(err) {
+		return nil, fmt.Errorf("no creditor %q", slug)
+	}
+	return c, err
+}
