@@ -22,22 +22,7 @@ type CreditNoteDoc struct {
 func RenderCreditNotePDF(w io.Writer, d CreditNoteDoc) error {
 	pdf := letterhead(d.Letterhead)
 
-	// Recipient and facts side by side, as on the invoice.
-	top := pdf.GetY()
-	pdf.SetTextColor(20, 20, 20)
-	pdf.SetFont("dejavu", "", 10.5)
-	for _, l := range d.DebtorLines {
-		pdf.CellFormat(95, 5.2, l, "", 2, "L", false, 0, "")
-	}
-	bottomLeft := pdf.GetY()
-	pdf.SetXY(120, top)
-	pdf.SetFont("dejavu", "", 9)
-	for _, f := range d.Facts {
-		pdf.SetX(120)
-		pdf.CellFormat(34, 5.2, f[0], "", 0, "L", false, 0, "")
-		pdf.CellFormat(0, 5.2, f[1], "", 1, "R", false, 0, "")
-	}
-	pdf.SetY(max(bottomLeft, pdf.GetY()) + 10)
+	recipientAndFacts(pdf, d.DebtorLines, d.Facts)
 
 	pdf.SetFont("dejavu", "B", 15)
 	pdf.CellFormat(0, 8, d.Title, "", 1, "L", false, 0, "")

@@ -52,22 +52,7 @@ func RenderInvoicePDF(w io.Writer, d InvoiceDoc) error {
 		CreditorContact: d.CreditorContact, LegalFooter: d.LegalFooter, Title: d.Title, Created: d.Created,
 		Logo: d.Logo, LogoType: d.LogoType})
 
-	// Recipient and facts side by side.
-	top := pdf.GetY()
-	pdf.SetTextColor(20, 20, 20)
-	pdf.SetFont("dejavu", "", 10.5)
-	for _, l := range d.DebtorLines {
-		pdf.CellFormat(95, 5.2, l, "", 2, "L", false, 0, "")
-	}
-	bottomLeft := pdf.GetY()
-	pdf.SetXY(120, top)
-	pdf.SetFont("dejavu", "", 9)
-	for _, f := range d.Facts {
-		pdf.SetX(120)
-		pdf.CellFormat(34, 5.2, f[0], "", 0, "L", false, 0, "")
-		pdf.CellFormat(0, 5.2, f[1], "", 1, "R", false, 0, "")
-	}
-	pdf.SetY(max(bottomLeft, pdf.GetY()) + 10)
+	recipientAndFacts(pdf, d.DebtorLines, d.Facts)
 
 	pdf.SetFont("dejavu", "B", 15)
 	pdf.CellFormat(0, 8, d.Title, "", 1, "L", false, 0, "")
@@ -244,4 +229,25 @@ func hexColor(s string) (int, int, int) {
 		return 31, 79, 143
 	}
 	return int(v >> 16), int(v >> 8 & 0xff), int(v & 0xff)
+}
+
+// recipientAndFacts writes the recipient's address on the left and the
+// document's facts (number, dates, customer number …) on the right,
+// then moves below both.
+func recipientAndFacts(pdf *fpdf.Fpdf, recipient []string, facts [][2]string) {
+	top := pdf.GetY()
+	pdf.SetTextColor(20, 20, 20)
+	pdf.SetFont("dejavu", "", 10.5)
+	for _, l := range recipient {
+		pdf.CellFormat(95, 5.2, l, "", 2, "L", false, 0, "")
+	}
+	bottomLeft := pdf.GetY()
+	pdf.SetXY(120, top)
+	pdf.SetFont("dejavu", "", 9)
+	for _, f := range facts {
+		pdf.SetX(120)
+		pdf.CellFormat(34, 5.2, f[0], "", 0, "L", false, 0, "")
+		pdf.CellFormat(0, 5.2, f[1], "", 1, "R", false, 0, "")
+	}
+	pdf.SetY(max(bottomLeft, pdf.GetY()) + 10)
 }
