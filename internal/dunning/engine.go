@@ -869,11 +869,11 @@ var (
 // Check is notify.Sender's last look before a message goes out: a
 // dunning message whose invoices were all paid, disputed, taken into a
 // plan or promised since it was made is cancelled with the reason.
-func (e *Engine) Check(ctx context.Context, messageID int64, purpose string) (string, error) {
+func (e *Engine) Check(ctx context.Context, creditorID, messageID int64, purpose string) (string, error) {
 	if purpose != "dunning" {
 		return "", nil
 	}
-	creditorID, ids, err := e.Store.DunningMessageInvoices(ctx, messageID)
+	ids, err := e.Store.DunningMessageInvoices(ctx, creditorID, messageID)
 	if err != nil || len(ids) == 0 {
 		return "", err
 	}

@@ -312,7 +312,7 @@ func TestEngineCheck(t *testing.T) {
 	if err := w.st.DB().Get(&msg, `SELECT id FROM messages WHERE purpose = 'dunning'`); err != nil {
 		t.Fatal(err)
 	}
-	if reason, err := w.e.Check(w.ctx, msg, "dunning"); err != nil || reason != "" {
+	if reason, err := w.e.Check(w.ctx, w.c.ID, msg, "dunning"); err != nil || reason != "" {
 		t.Fatalf("unpaid: %q, %v", reason, err)
 	}
 	p := &store.Payment{PublicID: ar.NewPublicID("pay"), CreditorID: w.c.ID, DebtorID: d.ID, Method: "bank_transfer",
@@ -323,10 +323,13 @@ func TestEngineCheck(t *testing.T) {
 	if err := w.st.BookPaymentAllocation(w.ctx, p, &inv.ID, 10000); err != nil {
 		t.Fatal(err)
 	}
-	if reason, err := w.e.Check(w.ctx, msg, "dunning"); err != nil || reason == "" {
+	if reason, err := w.e.Check(w.ctx, w.c.ID, msg, "dunning"); err != nil || reason == "" {
 		t.Fatalf("paid: %q, %v", reason, err)
 	}
-	if reason, err := w.e.Check(w.ctx, msg, "otp"); err != nil || reason != "" {
+	if reason, err := w.e.Check(w.ctx, w.c.ID+1000, msg, "dunning"); err != nil || reason != "" {
+		t.Fatalf("another creditor's message id: %q, %v", reason, err)
+	}
+	if reason, err := w.e.Check(w.ctx, w.c.ID, msg, "otp"); err != nil || reason != "" {
 		t.Fatalf("other purposes are not looked at: %q, %v", reason, err)
 	}
 }

@@ -639,7 +639,7 @@ func TestSendCheck(t *testing.T) {
 	cfg, _ := ParseConfig("smtp://"+srv.addr()+"?tls=none&from=noreply%40settle.example", "")
 	s, _ := f.sender(cfg)
 	asked := map[int64]string{}
-	s.Check = func(_ context.Context, id int64, purpose string) (string, error) {
+	s.Check = func(_ context.Context, _, id int64, purpose string) (string, error) {
 		asked[id] = purpose
 		if purpose == "dunning" {
 			return "no longer due: paid", nil

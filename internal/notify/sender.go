@@ -45,7 +45,7 @@ type Sender struct {
 	// is still wanted: a non-empty reason cancels it (status cancelled,
 	// the reason in last_error). Dunning uses it to re-check that a
 	// reminder's invoices are still unpaid and undisputed.
-	Check func(ctx context.Context, messageID int64, purpose string) (reason string, err error)
+	Check func(ctx context.Context, creditorID, messageID int64, purpose string) (reason string, err error)
 }
 
 // payload is the job's payload.
@@ -108,7 +108,7 @@ func (s *Sender) Send(ctx context.Context, job *jobs.Job) error {
 		return s.finish(ctx, m, StatusFailed, "", "expired: the one-time code was no longer valid", false)
 	}
 	if s.Check != nil {
-		reason, err := s.Check(ctx, m.ID, m.Purpose)
+		reason, err := s.Check(ctx, m.CreditorID, m.ID, m.Purpose)
 		if err != nil {
 			return err
 		}

@@ -537,21 +537,11 @@ func (s *Store) DunnableNow(ctx context.Context, creditorID int64, invoiceIDs []
 	return m, err
 }
 
-// DunningMessageInvoices are the creditor and the invoices of the
-// actions a dunning message was sent for.
-func (s *Store) DunningMessageInvoices(ctx context.Context, messageID int64) (creditorID int64, ids []int64, err error) {
-	defer wrap(&err, "DunningMessageInvoices(%d)", messageID)
-	var rows []struct {
-		CreditorID int64 `db:"creditor_id"`
-		InvoiceID  int64 `db:"invoice_id"`
-	}
-	if err := s.q.SelectContext(ctx, &rows, `SELECT creditor_id, invoice_id FROM dunning_actions WHERE message_id = $1`,
-		messageID); err != nil {
-		return 0, nil, err
-	}
-	for _, r := range rows {
-		creditorID = r.CreditorID
-		ids = append(ids, r.InvoiceID)
-	}
-	return creditorID, ids, nil
+// DunningMessageInvoices are the invoices of the actions one of a
+// creditor's dunning messages was sent for.
+func (s *Store) DunningMessageInvoices(ctx context.Context, creditorID, messageID int64) (ids []int64, err error) {
+	defer wrap(&err, "DunningMessageInvoices(%d, %d)", creditorID, messageID)
+	err = s.q.SelectContext(ctx, &ids, `SELECT invoice_id FROM dunning_actions WHERE creditor_id = $1 AND message_id = $2`,
+		creditorID, messageID)
+	return ids, err
 }
