@@ -360,6 +360,8 @@ func (s *Store) ComputeDebtorBehaviour(ctx context.Context, creditorID int64, no
 				(open_minor <= 0 AND paid_on - due_date > 3) OR (open_minor > 0 AND $3::date - due_date > 3) AS late,
 				row_number() OVER (PARTITION BY debtor_id, open_minor <= 0 ORDER BY due_date DESC) AS recent
 			FROM inv
+		), first AS (
+			SELECT debtor_id, min(issue_date) AS first_issued FROM invoices WHERE creditor_id = $1 GROUP BY debtor_id
 		)
 		INSERT INTO debtor_behaviour (creditor_id, debtor_id, computed_at, invoices_paid, paid_late, late_12m,
 			usual_lag_days, months_punctual, tenure_months)
@@ -370,9 +372,8 @@ func (s *Store) ComputeDebtorBehaviour(ctx context.Context, creditorID int64, no
 			ceil(percentile_cont(0.8) WITHIN GROUP (ORDER BY lag) FILTER (WHERE lag IS NOT NULL AND recent <= 12))::int,
 			(extract(year FROM age($3::date, COALESCE(max(due_date) FILTER (WHERE late), min(due_date)))) * 12
 				+ extract(month FROM age($3::date, COALESCE(max(due_date) FILTER (WHERE late), min(due_date)))))::int,
-			(SELECT (extract(year FROM age($3::date, min(i.issue_date))) * 12 + extract(month FROM age($3::date, min(i.issue_date))))::int
-				FROM invoices i WHERE i.creditor_id = $1 AND i.debtor_id = facts.debtor_id)
-		FROM facts GROUP BY debtor_id
+			(extract(year FROM age($3::date, first.first_issued)) * 12 + extract(month FROM age($3::date, first.first_issued)))::int
+		FROM facts JOIN first USING (debtor_id) GROUP BY debtor_id, first.first_issued
 		ON CONFLICT (creditor_id, debtor_id) DO UPDATE SET computed_at = EXCLUDED.computed_at,
 			invoices_paid = EXCLUDED.invoices_paid, paid_late = EXCLUDED.paid_late, late_12m = EXCLUDED.late_12m,
 			usual_lag_days = EXCLUDED.usual_lag_days, months_punctual = EXCLUDED.months_punctual,
