@@ -7,18 +7,6 @@ import (
 	"github.com/settle/settle/internal/i18n"
 )
 
-// dunningKinds are the timeline entries the dunning engine writes, one
-// per invoice and stage (internal/dunning): the debtor sees each
-// reminder in their history, with its channel, and staff see the stage
-// and why one was not sent.
-var dunningKinds = []string{"dunning.nudge", "dunning.soft", "dunning.reminder", "dunning.final", "dunning.handover"}
-
-func init() {
-	for _, k := range dunningKinds {
-		historyKinds[k] = true
-	}
-}
-
 // dunningArgs formats a dunning entry's fee, interest and stage.
 func dunningArgs(loc *i18n.Locale, in ar.Interaction) []any {
 	if !strings.HasPrefix(in.Kind, "dunning.") {

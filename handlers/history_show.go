@@ -37,6 +37,9 @@ var historyKinds = map[string]bool{
 	"dispute.matched": true,
 	// reminders (issue 9): the debtor's reminder preferences, old → new.
 	"reminder_prefs.changed": true,
+	// Dunning (internal/dunning): each stage sent, one entry per invoice
+	// (a stage that could not be sent is an internal entry).
+	"dunning.nudge": true, "dunning.soft": true, "dunning.reminder": true, "dunning.final": true, "dunning.handover": true,
 	// Issue 9: withdrawn cases, and credit requests (a kind of dispute
 	// case: every step under credit_request.*).
 	"dispute.withdrawn": true, "credit_request.opened": true, "credit_request.message": true,
