@@ -8,6 +8,7 @@ import (
 
 	"github.com/settle/settle/internal/ar"
 	"github.com/settle/settle/internal/docs"
+	"github.com/settle/settle/internal/staff"
 	"github.com/settle/settle/views"
 )
 
@@ -19,6 +20,9 @@ func (s *Server) staffLoginShow(w http.ResponseWriter, r *http.Request) error {
 	} else if sess != nil && !sess.MFAPending {
 		return redirect(w, r, next)
 	}
+	// Make the unknown-email check ready before the form comes back, so
+	// that even the first failed sign-in takes as long as the others.
+	go staff.WarmUp()
 	vm := views.StaffLoginVM{Next: next}
 	switch r.URL.Query().Get("notice") {
 	case "signed_out":

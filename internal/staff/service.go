@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pquerna/otp"
@@ -81,8 +82,17 @@ func newID() string {
 }
 
 // dummyHash is verified when an email is unknown, so that a wrong email
-// takes as long as a wrong password.
-var dummyHash, _ = HashPassword("not-a-real-password-ever")
+// takes as long as a wrong password. It is made at the first such login,
+// not when the program starts: argon2id takes 64 MB for a moment, which
+// every command and every debtor-only instance would otherwise pay.
+var dummyHash = sync.OnceValue(func() string {
+	h, _ := HashPassword("not-a-real-password-ever")
+	return h
+})
+
+// WarmUp makes dummyHash now (the login form calls it), so that the
+// first sign-in with an unknown email is not slower than the others.
+func WarmUp() { dummyHash() }
 
 var errLogin = ar.Errorf(ar.Unauthorized, "error.staff.login_failed")
 
@@ -110,7 +120,7 @@ func (s *Service) Login(ctx context.Context, email, password, ip string) (*Sessi
 	}
 	u, err := s.Store.StaffUserByEmail(ctx, email)
 	if ar.IsNotFound(err) {
-		VerifyPassword(dummyHash, password)
+		VerifyPassword(dummyHash(), password)
 		s.audit(ctx, nil, nil, "session.login_failed", email, map[string]any{"ip": ip})
 		return nil, errLogin
 	} else if err != nil {
