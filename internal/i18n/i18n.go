@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/bojanz/currency"
@@ -109,12 +110,25 @@ type Locale struct {
 	Lang  string
 	loc   *goi18n.Localizer
 	money *currency.Formatter
+	plain sync.Map // id → text of messages asked for without data (the catalog never changes)
 }
 
 // T translates the message id. kv are template data as key, value pairs:
 // T("page.invoice.title", "Number", n).
 func (l *Locale) T(id string, kv ...any) string {
-	return l.localize(id, nil, kv)
+	if len(kv) > 0 {
+		return l.localize(id, nil, kv)
+	}
+	// Most texts of a page are plain: translate each once per process
+	// (go-i18n runs a template every time).
+	if s, ok := l.plain.Load(id); ok {
+		return s.(string)
+	}
+	s := l.localize(id, nil, nil)
+	if s != id { // only known ids: the cache cannot grow with unknown ones
+		l.plain.Store(id, s)
+	}
+	return s
 }
 
 // Has reports whether the catalog has a message id (for texts chosen by
