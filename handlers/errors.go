@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/settle/settle/internal/ar"
+	"github.com/settle/settle/internal/portal"
 	"github.com/settle/settle/views"
 )
 
@@ -114,11 +115,30 @@ func (s *Server) sessionPage(ctx context.Context, ds *debtorSession) page {
 // debtorPage is the page context for a debtor session, failing if the
 // creditor cannot be loaded.
 func (s *Server) debtorPage(ctx context.Context, ds *debtorSession) (page, error) {
-	c, err := s.Store.Creditor(ctx, ds.CreditorID)
+	c, err := s.sessionCreditor(ctx, ds)
 	if err != nil {
 		return page{}, err
 	}
 	return page{creditor: c, debtorLang: ds.Lang, signedIn: true, assisted: ds.AssistedBy != 0}, nil
+}
+
+// sessionCreditor is the session's creditor: the one the session check
+// loaded, else (a handler called without the guard) from the store.
+func (s *Server) sessionCreditor(ctx context.Context, ds *debtorSession) (*ar.Creditor, error) {
+	if ds.creditor != nil && ds.creditor.ID == ds.CreditorID {
+		return ds.creditor, nil
+	}
+	return s.Store.Creditor(ctx, ds.CreditorID)
+}
+
+// account is the session debtor's account (Portal.AccountOf) with the
+// session's creditor.
+func (s *Server) account(ctx context.Context, ds *debtorSession) (*portal.Account, error) {
+	c, err := s.sessionCreditor(ctx, ds)
+	if err != nil {
+		return nil, err
+	}
+	return s.Portal.AccountOf(ctx, c, ds.DebtorID)
 }
 
 // notFound answers what no route matched. A path that exists for other

@@ -21,10 +21,11 @@ func (s *Server) debtor(h debtorHandler) http.Handler {
 		if ds != nil {
 			// The cookie is valid; the server must agree that the session
 			// was not signed out, replaced or cut off by a revoked link.
-			live, err := s.Portal.SessionLive(r.Context(), ds.CreditorID, ds.DebtorID, ds.ID)
+			c, live, err := s.Portal.SessionLive(r.Context(), ds.CreditorID, ds.DebtorID, ds.ID)
 			if err != nil {
 				return err
 			}
+			ds.creditor = c
 			if !live {
 				ds, body = nil, "page.session.ended.body"
 				s.clearSession(w)

@@ -16,7 +16,7 @@ import (
 // restores a restricted service), editable, invoices to pick after the
 // step-up, and the methods the creditor offers for that amount.
 func (s *Server) payShow(w http.ResponseWriter, r *http.Request, ds *debtorSession) error {
-	acc, err := s.Portal.Account(r.Context(), ds.CreditorID, ds.DebtorID)
+	acc, err := s.account(r.Context(), ds)
 	if err != nil {
 		return err
 	}

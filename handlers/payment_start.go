@@ -16,7 +16,7 @@ func (s *Server) paymentStart(w http.ResponseWriter, r *http.Request, ds *debtor
 	if err := parseForm(w, r); err != nil {
 		return ar.Errorf(ar.Invalid, "error.form.unreadable")
 	}
-	acc, err := s.Portal.Account(r.Context(), ds.CreditorID, ds.DebtorID)
+	acc, err := s.account(r.Context(), ds)
 	if err != nil {
 		return err
 	}

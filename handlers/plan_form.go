@@ -105,7 +105,7 @@ type accountData struct {
 }
 
 func (s *Server) planContext(w http.ResponseWriter, r *http.Request, ds *debtorSession) (*planContext, error) {
-	acc, err := s.Portal.Account(r.Context(), ds.CreditorID, ds.DebtorID)
+	acc, err := s.account(r.Context(), ds)
 	if err != nil {
 		return nil, err
 	}
@@ -362,7 +362,7 @@ func (s *Server) planStep(w http.ResponseWriter, r *http.Request, ds *debtorSess
 	if s.Plans == nil {
 		return ar.Errorf(ar.NotFound, "page.error.not_found.body")
 	}
-	c, err := s.Store.Creditor(r.Context(), ds.CreditorID)
+	c, err := s.sessionCreditor(r.Context(), ds)
 	if err != nil {
 		return err
 	}

@@ -25,7 +25,7 @@ type promiseContext struct {
 }
 
 func (s *Server) promiseContext(w http.ResponseWriter, r *http.Request, ds *debtorSession) (*promiseContext, error) {
-	acc, err := s.Portal.Account(r.Context(), ds.CreditorID, ds.DebtorID)
+	acc, err := s.account(r.Context(), ds)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,8 @@
 package handlers
 
 import (
+	"github.com/settle/settle/internal/ar"
+
 	"crypto/rand"
 	"encoding/base64"
 	"net/http"
@@ -24,6 +26,10 @@ type debtorSession struct {
 	// AssistedBy is the staff member who opened this session with the
 	// debtor on the phone (assist mode); 0 for the debtor's own.
 	AssistedBy int64
+
+	// creditor is the session's creditor, loaded with the check that the
+	// session is live (not part of the cookie).
+	creditor *ar.Creditor
 }
 
 func newSessionID() string {

@@ -227,15 +227,38 @@ func (s *Service) Account(ctx context.Context, creditorID, debtorID int64) (*Acc
 	if err != nil {
 		return nil, err
 	}
-	d, err := s.Store.Debtor(ctx, creditorID, debtorID)
+	return s.AccountOf(ctx, c, debtorID)
+}
+
+// Overview is the dashboard's account with what it shows beside the
+// invoices (store.AccountOverview): two round trips for a debtor with
+// nothing but invoices.
+func (s *Service) Overview(ctx context.Context, c *ar.Creditor, debtorID int64) (*Account, *store.AccountOverview, error) {
+	ov, err := s.Store.AccountOverview(ctx, c.ID, debtorID, c.Currency)
+	if err != nil {
+		return nil, nil, err
+	}
+	invs, err := s.Store.Invoices(ctx, c.ID, debtorID)
+	if err != nil {
+		return nil, nil, err
+	}
+	today := c.Today(s.now())
+	return &Account{Creditor: c, Debtor: &ov.Debtor, Invoices: invs, Today: today,
+		Summary: ar.SummarizeWithPlans(c.Currency, invs, today, ov.PlanInvoices())}, ov, nil
+}
+
+// AccountOf is Account for a creditor already loaded (the debtor pages
+// have it from the session check).
+func (s *Service) AccountOf(ctx context.Context, c *ar.Creditor, debtorID int64) (*Account, error) {
+	d, err := s.Store.Debtor(ctx, c.ID, debtorID)
 	if err != nil {
 		return nil, err
 	}
-	invs, err := s.Store.Invoices(ctx, creditorID, debtorID)
+	invs, err := s.Store.Invoices(ctx, c.ID, debtorID)
 	if err != nil {
 		return nil, err
 	}
-	inPlan, err := s.Store.ActivePlanInvoiceIDs(ctx, creditorID, debtorID)
+	inPlan, err := s.Store.ActivePlanInvoiceIDs(ctx, c.ID, debtorID)
 	if err != nil {
 		return nil, err
 	}
@@ -250,9 +273,15 @@ func (s *Service) Invoice(ctx context.Context, creditorID, debtorID int64, numbe
 }
 
 // SessionLive reports whether a debtor session still counts: not signed
-// out, not replaced at step-up, and its link not revoked.
-func (s *Service) SessionLive(ctx context.Context, creditorID, debtorID int64, sessionID string) (bool, error) {
-	return s.Store.DebtorSessionLive(ctx, SessionHash(sessionID), creditorID, debtorID)
+// out, not replaced at step-up, and its link not revoked. It returns the
+// session's creditor with the answer (one round trip), which the page
+// then uses instead of loading it again.
+func (s *Service) SessionLive(ctx context.Context, creditorID, debtorID int64, sessionID string) (*ar.Creditor, bool, error) {
+	c, live, err := s.Store.DebtorSessionCreditor(ctx, SessionHash(sessionID), creditorID, debtorID)
+	if ar.IsNotFound(err) {
+		return nil, false, nil // no such creditor: no session either
+	}
+	return c, live, err
 }
 
 // RotateSession replaces a session id with a new one (at step-up), ending

@@ -15,7 +15,7 @@ const debtorColumns = `id, creditor_id, customer_number, kind, name, email, phon
 func (s *Store) Debtor(ctx context.Context, creditorID, debtorID int64) (d *ar.Debtor, err error) {
 	defer wrap(&err, "Debtor(%d, %d)", creditorID, debtorID)
 	d = new(ar.Debtor)
-	err = s.q.GetContext(ctx, d, `SELECT `+debtorColumns+` FROM debtors
+	err = s.hotGet(ctx, d, `SELECT `+debtorColumns+` FROM debtors
 		WHERE creditor_id = $1 AND id = $2`, creditorID, debtorID)
 	return d, err
 }

@@ -125,7 +125,7 @@ func (s *Store) LiveDispute(ctx context.Context, creditorID, invoiceID int64) (d
 func (s *Store) LiveCase(ctx context.Context, creditorID, invoiceID int64, kind string) (d *Dispute, err error) {
 	defer wrap(&err, "LiveCase(%d, %d, %s)", creditorID, invoiceID, kind)
 	d = new(Dispute)
-	err = s.q.GetContext(ctx, d, `SELECT `+disputeColumns+disputeFrom+`WHERE d.creditor_id = $1
+	err = s.hotGet(ctx, d, `SELECT `+disputeColumns+disputeFrom+`WHERE d.creditor_id = $1
 		AND d.invoice_id = $2 AND d.kind = $3 AND d.status IN ('open', 'info_requested')`, creditorID, invoiceID, kind)
 	return d, err
 }

@@ -29,7 +29,7 @@ LEFT JOIN LATERAL (
 // (oldest due date first), then the settled ones (newest first).
 func (s *Store) Invoices(ctx context.Context, creditorID, debtorID int64) (list []ar.Invoice, err error) {
 	defer wrap(&err, "Invoices(%d, %d)", creditorID, debtorID)
-	err = s.q.SelectContext(ctx, &list, invoiceSelect+`
+	err = s.hotSelect(ctx, &list, invoiceSelect+`
 		WHERE i.creditor_id = $1 AND i.debtor_id = $2
 		ORDER BY COALESCE(l.open_minor, 0) > 0 DESC,
 			CASE WHEN COALESCE(l.open_minor, 0) > 0 THEN i.due_date END ASC,
@@ -41,12 +41,12 @@ func (s *Store) Invoices(ctx context.Context, creditorID, debtorID int64) (list 
 func (s *Store) Invoice(ctx context.Context, creditorID, debtorID int64, number string) (inv *ar.Invoice, err error) {
 	defer wrap(&err, "Invoice(%d, %d, %q)", creditorID, debtorID, number)
 	inv = new(ar.Invoice)
-	err = s.q.GetContext(ctx, inv, invoiceSelect+`
+	err = s.hotGet(ctx, inv, invoiceSelect+`
 		WHERE i.creditor_id = $1 AND i.debtor_id = $2 AND i.number = $3`, creditorID, debtorID, number)
 	if err != nil {
 		return nil, err
 	}
-	err = s.q.SelectContext(ctx, &inv.Lines, `SELECT position, description, quantity_milli,
+	err = s.hotSelect(ctx, &inv.Lines, `SELECT position, description, quantity_milli,
 		unit_price_minor, tax_rate_bp, net_minor, tax_minor, total_minor
 		FROM invoice_lines WHERE invoice_id = $1 ORDER BY position`, inv.ID)
 	return inv, err

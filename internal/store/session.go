@@ -1,6 +1,8 @@
 package store
 
 import (
+	"github.com/settle/settle/internal/ar"
+
 	"context"
 	"time"
 )
@@ -22,6 +24,26 @@ func (s *Store) DebtorSessionLive(ctx context.Context, idHash []byte, creditorID
 		WHERE s.id_hash = $1 AND s.creditor_id = $2 AND s.debtor_id = $3
 			AND s.ended_at IS NULL AND l.revoked_at IS NULL)`, idHash, creditorID, debtorID)
 	return live, err
+}
+
+// DebtorSessionCreditor is DebtorSessionLive and the session's creditor in
+// one round trip (a prepared statement): every debtor page needs both.
+// The creditor is returned whether or not the session is live.
+func (s *Store) DebtorSessionCreditor(ctx context.Context, idHash []byte, creditorID, debtorID int64) (c *ar.Creditor, live bool, err error) {
+	defer wrap(&err, "DebtorSessionCreditor(%d, %d)", creditorID, debtorID)
+	var row struct {
+		ar.Creditor
+		Live bool `db:"live"`
+	}
+	err = s.hotGet(ctx, &row, `SELECT `+creditorColumns+`, EXISTS (SELECT 1 FROM debtor_sessions s
+		JOIN access_links l ON l.id = s.link_id AND l.creditor_id = s.creditor_id AND l.debtor_id = s.debtor_id
+		WHERE s.id_hash = $1 AND s.creditor_id = $2 AND s.debtor_id = $3
+			AND s.ended_at IS NULL AND l.revoked_at IS NULL) AS live
+		FROM creditors WHERE id = $2`, idHash, creditorID, debtorID)
+	if err != nil {
+		return nil, false, err
+	}
+	return fillCreditor(&row.Creditor), row.Live, nil
 }
 
 // EndDebtorSession ends a session; it reports whether one was live.

@@ -24,11 +24,11 @@ type LedgerLine struct {
 // entries with value dates in [from, to], oldest first.
 func (s *Store) Statement(ctx context.Context, creditorID, debtorID int64, from, to time.Time) (opening int64, lines []LedgerLine, err error) {
 	defer wrap(&err, "Statement(%d, %d)", creditorID, debtorID)
-	if err = s.q.GetContext(ctx, &opening, `SELECT COALESCE(sum(amount_minor), 0) FROM ledger_entries
+	if err = s.hotGet(ctx, &opening, `SELECT COALESCE(sum(amount_minor), 0) FROM ledger_entries
 		WHERE creditor_id = $1 AND debtor_id = $2 AND value_date < $3`, creditorID, debtorID, from); err != nil {
 		return 0, nil, err
 	}
-	err = s.q.SelectContext(ctx, &lines, `SELECT l.id, l.kind, l.value_date, l.amount_minor, l.currency, l.reference,
+	err = s.hotSelect(ctx, &lines, `SELECT l.id, l.kind, l.value_date, l.amount_minor, l.currency, l.reference,
 		COALESCE(i.number, '') AS invoice_number,
 		CASE
 			WHEN l.kind = 'invoice' AND i.number IS NOT NULL THEN i.number

@@ -17,8 +17,9 @@ import (
 
 // Store runs queries on a database or inside one transaction.
 type Store struct {
-	db *sqlx.DB
-	q  queryer
+	db    *sqlx.DB
+	q     queryer
+	stmts *stmts // the pool's prepared hot queries (prepared.go)
 }
 
 type queryer interface {
@@ -28,7 +29,7 @@ type queryer interface {
 }
 
 // New returns a Store on db.
-func New(db *sqlx.DB) *Store { return &Store{db: db, q: db} }
+func New(db *sqlx.DB) *Store { return &Store{db: db, q: db, stmts: &stmts{}} }
 
 // Open connects to PostgreSQL at dsn with a pool sized for one instance.
 func Open(ctx context.Context, dsn string) (*sqlx.DB, error) {
@@ -89,7 +90,7 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *Store) error) (err error) 
 		}
 		err = tx.Commit()
 	}()
-	return fn(&Store{db: s.db, q: tx})
+	return fn(&Store{db: s.db, q: tx, stmts: s.stmts})
 }
 
 // wrap annotates *err with the operation, leaving domain errors intact and
