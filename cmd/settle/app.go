@@ -349,6 +349,9 @@ func (m *Main) Run(ctx context.Context) error {
 	errc := make(chan error, 1)
 	go func() { errc <- m.server.Serve(m.ln) }()
 	go m.housekeeping(ctx)
+	if addr := os.Getenv("SETTLE_DEBUG_ADDR"); addr != "" {
+		go m.debugServer(ctx, addr)
+	}
 	m.Log.Info("listening", "addr", m.ln.Addr().String(), "base_url", m.Config.BaseURL)
 	m.banner(ctx)
 	select {

@@ -8,6 +8,7 @@
 //	settle webhook    manage a creditor's webhook endpoints
 //	settle dunning    run the dunning engine, or show what it would do
 //	settle seed       generate a large data set for load tests
+//	settle loadtest   measure the debtor pages under load
 //	settle keygen     print a new session key for SETTLE_SESSION_KEYS
 //
 // Every subcommand finds the database the same way: DATABASE_URL, else the
@@ -55,6 +56,8 @@ Usage:
                              write the letters waiting for print into one PDF (--mark-sent: posted)
   settle seed [--creditor SLUG] --debtors N [--invoices-per-debtor M] [--rebuild-indexes]
                              generate a large data set for load tests
+  settle loadtest [--creditor SLUG] [--url URL] [--clients N] [--duration D]
+                             measure the debtor pages under load (and the database's limit with pgbench)
   settle keygen              print a new key for SETTLE_SESSION_KEYS
 
 Run 'settle COMMAND --help' for a command's flags.
@@ -104,6 +107,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return cmdSeed(ctx, args, stdout, stderr)
 	case "dunning":
 		return cmdDunning(ctx, args, stdout, stderr)
+	case "loadtest":
+		return cmdLoadtest(ctx, args, stdout, stderr)
 	case "keygen":
 		fmt.Fprintln(stdout, newSessionKey())
 		return nil
