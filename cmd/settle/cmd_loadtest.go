@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/settle/settle/internal/loadtest"
+	"github.com/settle/settle/internal/store"
 )
 
 // cmdLoadtest measures the debtor pages under load (README, Performance):
@@ -37,6 +39,7 @@ func cmdLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	scen := fs.String("scenarios", strings.Join(loadtest.Scenarios, ","), "what to measure, in order")
 	pgb := fs.Bool("pgbench", true, "also measure the database's own limit for the dashboard with pgbench -M prepared")
 	seedFlag := fs.Uint64("seed", 1, "random seed (which debtors, which order)")
+	explain := fs.Bool("explain", true, "first check the hot queries' plans on this database (auto_explain: needs a superuser)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -91,6 +94,27 @@ func cmdLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	fmt.Fprintf(stdout, "settle loadtest: %s, creditor %q (%d debtors, %d invoices), %d clients, %s warm-up + %s per scenario\n",
 		base, c.Slug, debtors, invoices, *clients, *warmup, *duration)
+	badPlans := 0
+	if *explain {
+		var debtorID int64
+		if err := m.DB.GetContext(ctx, &debtorID, `SELECT debtor_id FROM invoices WHERE creditor_id = $1 LIMIT 1`, c.ID); err != nil {
+			return fmt.Errorf("no debtor with an invoice to check the plans with: %w", err)
+		}
+		plans, err := store.HotPlans(ctx, m.dsn, c.ID, debtorID)
+		if err != nil {
+			return err
+		}
+		for _, p := range plans[1:] {
+			if scan := p.Scan(); scan != "" {
+				badPlans++
+				fmt.Fprintf(stdout, "  %s reads a large table whole (%s):\n%s\n", p.Query, scan, strings.Join(p.Plans, "\n"))
+			}
+		}
+		if plans[0].Scan() == "" {
+			return errors.New("the plan check caught no scan in its control query: it does not work here")
+		}
+		fmt.Fprintf(stdout, "plans: %d hot queries (generic plans, sequential scans off), %d read a large table whole\n", len(plans)-1, badPlans)
+	}
 	r, err := loadtest.New(ctx, loadtest.Config{BaseURL: base, Store: m.Store, Portal: m.Portal, Creditor: c,
 		Sessions: *sessions, Clients: *clients, Warmup: *warmup, Duration: *duration,
 		Scenarios: scenarios, Seed: *seedFlag, Progress: stdout})
@@ -143,6 +167,9 @@ func cmdLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	if failed > 0 {
 		return fmt.Errorf("loadtest: %d requests failed", failed)
+	}
+	if badPlans > 0 {
+		return fmt.Errorf("loadtest: %d hot queries read a large table whole", badPlans)
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	neturl "net/url"
 	"os"
 	"os/exec"
 	"regexp"
@@ -44,9 +45,17 @@ func TestLoadtestCommand(t *testing.T) {
 		}
 		pgbench = false // locally, without pgbench: the rest still runs
 	}
+	// The plan check loads auto_explain, which needs the superuser (trust
+	// authentication on the test cluster).
+	su, err := neturl.Parse(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	su.User = neturl.User("postgres")
+	t.Setenv("DATABASE_URL", su.String())
 	out.Reset()
 	errb.Reset()
-	err := cmdLoadtest(ctx, []string{"--url", a.base, "--server-pid", strconv.Itoa(os.Getpid()),
+	err = cmdLoadtest(ctx, []string{"--url", a.base, "--server-pid", strconv.Itoa(os.Getpid()),
 		"--sessions", "40", "--clients", "4", "--warmup", "0s", "--duration", "1s",
 		"--pgbench=" + strconv.FormatBool(pgbench)}, &out, &errb)
 	report := out.String()
@@ -72,6 +81,9 @@ func TestLoadtestCommand(t *testing.T) {
 		if kb, _ := strconv.ParseFloat(r[4], 64); r[1] != "pay" && (kb <= 0 || kb > 60) {
 			t.Errorf("%s: %.1f KB per page transferred, want gzipped pages under 60 KB", r[1], kb)
 		}
+	}
+	if !regexp.MustCompile(`(?m)^plans: 1\d hot queries \(generic plans, sequential scans off\), 0 read a large table whole$`).MatchString(report) {
+		t.Errorf("no plan check:\n%s", report)
 	}
 	if !regexp.MustCompile(`memory: peak RSS \d+ MB, now \d+ MB`).MatchString(report) {
 		t.Errorf("no memory line:\n%s", report)
