@@ -97,6 +97,14 @@ func (rc *receiver) wait(t testing.TB, typ string, within time.Duration) hook {
 func startWithWebhook(t testing.TB, rc *receiver) (*app, *ar.Creditor, string) {
 	t.Setenv("SETTLE_WEBHOOK_ALLOW_PRIVATE", "true")
 	a := startApp(t, Config{DatabaseURL: testdb.NewURL(t), DataDir: t.TempDir(), Demo: true, Workers: true, LogFormat: "json"})
+	c, key := registerWebhook(t, a, rc)
+	return a, c, key
+}
+
+// registerWebhook adds rc as the demo creditor's webhook endpoint and
+// returns the creditor and a new API key (settle must have been started
+// with SETTLE_WEBHOOK_ALLOW_PRIVATE=true).
+func registerWebhook(t testing.TB, a *app, rc *receiver) (*ar.Creditor, string) {
 	ctx := context.Background()
 	c, err := a.main.Store.CreditorBySlug(ctx, "demo")
 	if err != nil {
@@ -111,7 +119,7 @@ func startWithWebhook(t testing.TB, rc *receiver) (*app, *ar.Creditor, string) {
 	if err := a.main.Store.CreateAPIKey(ctx, &ar.APIKey{CreditorID: c.ID, Prefix: prefix, KeyHash: hash}); err != nil {
 		t.Fatal(err)
 	}
-	return a, c, key
+	return c, key
 }
 
 func apiPost(t testing.TB, base, key, path, body string) (int, map[string]any) {
