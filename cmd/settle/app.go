@@ -156,7 +156,10 @@ func (m *Main) openPayments() error {
 		if u, err := url.Parse(m.Config.BaseURL); err == nil {
 			ck.CheckoutHosts = []string{u.Host}
 		}
-		m.Log.Info("no MOLLIE_API_KEY: payments go to the built-in Mollie simulator", "url", m.Config.BaseURL+"/_mollie/")
+		// The simulator keeps its payments in this process's memory: behind
+		// a load balancer, another instance would not know them.
+		m.Log.Info("no MOLLIE_API_KEY: payments go to the built-in Mollie simulator (one instance only: it keeps its payments in this process)",
+			"url", m.Config.BaseURL+"/_mollie/")
 	}
 	if ck.Mollie, err = payments.NewClient(base, 15*time.Second); err != nil {
 		return err

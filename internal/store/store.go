@@ -49,13 +49,31 @@ func Open(ctx context.Context, dsn string) (*sqlx.DB, error) {
 	return db, nil
 }
 
+// migrateLockKey is the advisory lock migrations run under.
+const migrateLockKey int64 = 0x5e771e_0001
+
 // Migrate brings the schema up to date with the embedded migrations and
 // returns how many ran.
+//
+// Instances started together (two replicas on a fresh database, a rolling
+// update that brings a new migration) take turns: the first migrates
+// under a session advisory lock, the others wait for it and then find
+// nothing to do. Without it, both ran the same migrations at once and one
+// failed to start.
 func Migrate(ctx context.Context, db *sql.DB) (int, error) {
 	p, err := goose.NewProvider(goose.DialectPostgres, db, migrations.FS)
 	if err != nil {
 		return 0, fmt.Errorf("store: migrations: %w", err)
 	}
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("store: migrate: %w", err)
+	}
+	defer conn.Close() // closing the session releases the lock too
+	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, migrateLockKey); err != nil {
+		return 0, fmt.Errorf("store: migrate: lock: %w", err)
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, migrateLockKey) //nolint:errcheck // see Close
 	res, err := p.Up(ctx)
 	if err != nil {
 		return len(res), fmt.Errorf("store: migrate: %w", err)
