@@ -12,6 +12,7 @@ func TestProof(t *testing.T) {
 		// Access: every route of the router, generated.
 		testdb.Proof{Name: "IDORMatrix", Test: TestIDORMatrix},
 		testdb.Proof{Name: "StaffIDORMatrix", Test: TestStaffIDORMatrix},
+		testdb.Proof{Name: "APIIDORMatrix", Test: TestAPIIDORMatrix},
 		testdb.Proof{Name: "StaffRoleMatrix", Test: TestStaffRoleMatrix},
 		testdb.Proof{Name: "DebtorRoutesNeedSession", Test: TestDebtorRoutesNeedSession},
 		testdb.Proof{Name: "CSRFRouterWalk", Test: TestCSRFRouterWalk},

@@ -15,6 +15,7 @@ func TestProof(t *testing.T) {
 		testdb.Proof{Name: "Kill9BetweenWebhookAndProcessing", Test: TestKill9BetweenWebhookAndProcessing},
 		testdb.Proof{Name: "Kill9WhileCharging", Test: TestKill9WhileCharging},
 		testdb.Proof{Name: "PaymentReachesCreditor", Test: TestPaymentReachesCreditor},
+		testdb.Proof{Name: "ScaleOutTwoInstances", Test: TestScaleOutTwoInstances},
 		testdb.Proof{Name: "LoadtestCommand", Test: TestLoadtestCommand},
 	)
 }

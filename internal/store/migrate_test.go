@@ -1,4 +1,4 @@
-package store_test
+package store
 
 import (
 	"context"
@@ -10,7 +10,6 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
-	"github.com/settle/settle/internal/store"
 	"github.com/settle/settle/internal/testdb"
 )
 
@@ -44,13 +43,13 @@ func TestMigrateTwoAtOnce(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				db, err := store.Open(ctx, u.String())
+				db, err := Open(ctx, u.String())
 				if err != nil {
 					errs[i] = err
 					return
 				}
 				defer db.Close()
-				ran[i], errs[i] = store.Migrate(ctx, db.DB)
+				ran[i], errs[i] = Migrate(ctx, db.DB)
 			}()
 		}
 		wg.Wait()

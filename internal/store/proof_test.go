@@ -10,5 +10,6 @@ import (
 func TestProof(t *testing.T) {
 	testdb.RunProofs(t,
 		testdb.Proof{Name: "HotQueriesUseIndexes", Test: TestHotQueriesUseIndexes},
+		testdb.Proof{Name: "MigrateTwoAtOnce", Test: TestMigrateTwoAtOnce},
 	)
 }
