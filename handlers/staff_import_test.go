@@ -60,6 +60,9 @@ func TestStaffImport(t *testing.T) {
 	if n := h.queryInt(`SELECT count(*) FROM audit_log WHERE creditor_id = $1 AND action = 'import.completed' AND subject = 'rechnungen.csv'`, h.a.ID); n != 1 {
 		t.Errorf("%d audit entries", n)
 	}
+	if res := admin.get("/staff/audit", en...); !strings.Contains(res.body, "Imported a CSV file") || !strings.Contains(res.body, "New invoices") {
+		t.Errorf("audit log does not show the import:\n%s", res.body)
+	}
 	if carolName() != before || h.queryInt(`SELECT count(*) FROM invoices WHERE creditor_id = $1`, h.b.ID) != invoicesB {
 		t.Error("creditor B's data changed")
 	}

@@ -43,10 +43,14 @@ type ImportOptions struct {
 
 // ImportResult counts what an import did (or, dry, would do).
 type ImportResult struct {
-	Rows                                             int
-	DebtorsCreated, DebtorsUpdated, DebtorsUnchanged int
-	InvoicesCreated, InvoicesUpdated, InvoicesSame   int
-	DryRun                                           bool
+	Rows             int  `json:"rows"`
+	DebtorsCreated   int  `json:"debtors_created"`
+	DebtorsUpdated   int  `json:"debtors_updated"`
+	DebtorsUnchanged int  `json:"debtors_unchanged"`
+	InvoicesCreated  int  `json:"invoices_created"`
+	InvoicesUpdated  int  `json:"invoices_updated"`
+	InvoicesSame     int  `json:"invoices_unchanged"`
+	DryRun           bool `json:"-"`
 }
 
 // RowError is a problem with one row of an import: Row is its number in
