@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/settle/settle/internal/billing"
 	"github.com/settle/settle/internal/csvimport"
@@ -14,6 +15,12 @@ import (
 // maxImportBody is a CSV file at its limit plus room for the form.
 const maxImportBody = csvimport.MaxBytes + 64<<10
 
+// How long an import request may take to arrive and to be answered.
+const (
+	importReadTime  = 2 * time.Minute
+	importWriteTime = 5 * time.Minute
+)
+
 // staffImportRun imports an uploaded CSV file (all rows or none,
 // billing.Import; audited as import.completed) or, with dry_run, only
 // says what it would do. It answers with the page itself rather than a
@@ -21,6 +28,11 @@ const maxImportBody = csvimport.MaxBytes + 64<<10
 // same file again changes nothing. A file with problems is 422 with
 // every problem by row and column.
 func (s *Server) staffImportRun(w http.ResponseWriter, r *http.Request, sc *staffCtx) error {
+	// A file at the limits takes longer to send and to import (about
+	// 2 ms a new invoice) than the server's timeouts allow other pages.
+	rc := http.NewResponseController(w)
+	_ = rc.SetReadDeadline(time.Now().Add(importReadTime))
+	_ = rc.SetWriteDeadline(time.Now().Add(importWriteTime))
 	vm := importVM()
 	fail := func(errs billing.RowErrors) error {
 		for i, e := range errs {

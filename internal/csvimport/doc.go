@@ -27,10 +27,11 @@
 //	currency (waehrung, währung)       default: the creditor's currency
 //	description (beschreibung)
 //
-// Dates are 2026-11-23 or 23.11.2026. Amounts are decimals with at most
-// two places, the decimal separator , or . and optional thousands
-// separators: 1234.56, 1.234,56, 1,234.56 and 1234,56 are all the same
-// amount.
+// Dates are 2026-11-23, 23.11.2026 or 23.11.26. Amounts are decimals
+// with at most two places, the decimal separator , or . and optional
+// thousands separators: 1234.56, 1.234,56, 1,234.56 and 1234,56 are all
+// the same amount; the row's currency may stand before or after it, as
+// Excel writes a cell formatted as currency (1.234,56 €, EUR 12.50).
 //
 // The file may be UTF-8 (with or without a byte order mark) or, as
 // older Excel versions save "CSV (Trennzeichen-getrennt)", Windows-1252;
@@ -41,8 +42,10 @@
 //
 // Limits: MaxBytes (10 MB) and MaxRows (50,000 invoices) per file.
 //
-// Every problem is a billing.RowError naming the row (the header is row
-// 1, the first invoice row 2, as a spreadsheet numbers them) and the
+// Every problem is a billing.RowError naming the row (the line the row
+// starts on: the header is row 1, the first invoice row 2, as a
+// spreadsheet numbers them unless a quoted field holds a line break) and
+// the
 // column (as the header names it; empty for the row as a whole), with a
 // translation key: the API's error.api.* keys where the API has the same
 // rule, error.csvimport.* otherwise. Parse reports all problems at once;

@@ -285,8 +285,8 @@ func (p *parser) row(line int, rec []string) {
 	}
 	r.Invoice = billing.InvoiceInput{CustomerNumber: r.CustomerNumber, IssueDate: isoDate(cell("issue_date")),
 		DueDate: isoDate(cell("due_date")), Currency: cur, Description: cell("description")}
-	total, okTotal := p.amount(line, "amount", cell("amount"), true)
-	tax, okTax := p.amount(line, "tax_amount", cell("tax_amount"), false)
+	total, okTotal := p.amount(line, "amount", stripCurrency(cell("amount"), cur), true)
+	tax, okTax := p.amount(line, "tax_amount", stripCurrency(cell("tax_amount"), cur), false)
 	if okTotal && okTax && (tax < 0 || tax > total && total > 0) {
 		p.add(line, "tax_amount", "error.csvimport.tax_amount", nil)
 		okTax = false
@@ -323,7 +323,18 @@ func (p *parser) amount(line int, col, s string, required bool) (int64, bool) {
 	return n, ok
 }
 
-// isoDate turns 23.11.2026 into 2026-11-23; anything else stays as it is
+// stripCurrency takes the row's currency off an amount as Excel writes
+// a cell formatted as currency: "1.234,56 €", "EUR 12.50".
+func stripCurrency(s, cur string) string {
+	for _, sym := range []string{cur, map[string]string{"EUR": "€", "GBP": "£", "USD": "$"}[cur]} {
+		if sym != "" {
+			s = strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(s, sym), sym))
+		}
+	}
+	return s
+}
+
+// isoDate turns 23.11.2026 (or 23.11.26) into 2026-11-23; anything else stays as it is
 // for the billing rules to judge.
 func isoDate(s string) string {
 	d, m, ok := strings.Cut(s, ".")
@@ -331,6 +342,9 @@ func isoDate(s string) string {
 		return s
 	}
 	m, y, ok := strings.Cut(m, ".")
+	if len(y) == 2 {
+		y = "20" + y // 23.11.26, as Excel writes a short date
+	}
 	if !ok || len(y) != 4 || len(d) < 1 || len(d) > 2 || len(m) < 1 || len(m) > 2 {
 		return s
 	}

@@ -17,7 +17,7 @@ var opt = csvimport.Options{Currency: "EUR", Today: time.Date(2026, 11, 23, 0, 0
 // mark, ; between fields, CRLF, German amounts and dates, German headers.
 const germanExcel = "\ufeffKundennummer;Name;E-Mail;Telefon;PLZ;Rechnungsnummer;Rechnungsdatum;Fällig am;Betrag;Steuer;Beschreibung\r\n" +
 	"20001;\"Muster; Erika\";erika@example.de;0151 1234567;10115;R-1;01.11.2026;15.11.2026;1.234,56;197,11;\"Tarif \"\"M\"\"\"\r\n" +
-	"20001;\"Muster; Erika\";erika@example.de;0151 1234567;10115;R-2;2026-11-02;2026-11-16;29,99;;\r\n" +
+	"20001;\"Muster; Erika\";erika@example.de;0151 1234567;10115;R-2;2026-11-02;16.11.26;29,99 €;;\r\n" +
 	";;;;;;;;;;\r\n"
 
 func TestGermanExcel(t *testing.T) {
@@ -35,7 +35,7 @@ func TestGermanExcel(t *testing.T) {
 		r.Invoice.Currency != "EUR" || r.Invoice.Description != `Tarif "M"` {
 		t.Errorf("row 2 = %+v / %+v", r, r.Invoice)
 	}
-	if *f.Rows[1].Invoice.TotalMinor != 2999 || *f.Rows[1].Invoice.TaxMinor != 0 {
+	if *f.Rows[1].Invoice.TotalMinor != 2999 || *f.Rows[1].Invoice.TaxMinor != 0 || f.Rows[1].Invoice.DueDate != "2026-11-16" {
 		t.Errorf("row 3 = %+v", f.Rows[1].Invoice)
 	}
 	if !f.Given["email"] || !f.Given["postcode"] || f.Given["street"] {
