@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 
@@ -97,6 +98,11 @@ func TestStaffImport(t *testing.T) {
 	}
 	if n := h.queryInt(`SELECT count(*) FROM debtors WHERE creditor_id = $1 AND customer_number = 'K-901'`, h.a.ID); n != 0 {
 		t.Error("a file with a problem imported its good row")
+	}
+	// Too large: said, not a broken connection.
+	res = admin.postMultipart("/staff/settings/import", nil, "file", "gross.csv", bytes.Repeat([]byte("x"), maxImportBody), en...)
+	if res.StatusCode != 422 || !strings.Contains(res.body, "The file is larger than 10 MB.") {
+		t.Errorf("too large: %d\n%.2000s", res.StatusCode, res.body)
 	}
 	// No file at all.
 	res = admin.postMultipart("/staff/settings/import", nil, "", "", nil, en...)

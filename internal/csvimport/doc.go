@@ -35,7 +35,8 @@
 //
 // The file may be UTF-8 (with or without a byte order mark) or, as
 // older Excel versions save "CSV (Trennzeichen-getrennt)", Windows-1252;
-// fields are separated by , or ; (or tabs), whichever the header uses;
+// fields are separated by , or ; (or tabs), whichever the header uses
+// (or an Excel "sep=;" first line says, which is then not a row);
 // fields may be quoted ("Muster, Erika"), lines end in LF or CRLF.
 // Empty rows (also ;;;;) are skipped. Unknown columns are an error, so
 // a typo in a header does not silently drop data.

@@ -31,6 +31,8 @@ func FuzzCSVImport(f *testing.F) {
 			"1\tA\tR-1\t2026-11-01\t2026-11-15\t-1\t5\tJPY\t31.02.1980\t+49 30 123\n",
 		"kundennummer;name;rechnungsnummer;rechnungsdatum;fällig am;betrag;unbekannt\n;;;;;;\n",
 		"\xfc;\xe4\n",
+		"sep=;\n" + head + "1;A;R-1;2026-11-01;2026-11-15;1,5\n",
+		"sep=",
 		"",
 	} {
 		f.Add([]byte(s))

@@ -126,8 +126,18 @@ func Parse(r io.Reader, opt Options) (*File, error) {
 	if opt.Today.IsZero() {
 		opt.Today = time.Now()
 	}
+	sep := separator(data)
+	// Excel's "sep=;" line names the separator and is not a row.
+	if len(data) >= 5 && bytes.EqualFold(data[:4], []byte("sep=")) && strings.ContainsRune(",;\t", rune(data[4])) {
+		sep = rune(data[4])
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			data = data[i+1:]
+		} else {
+			data = nil
+		}
+	}
 	cr := csv.NewReader(bytes.NewReader(data))
-	cr.Comma = separator(data)
+	cr.Comma = sep
 	cr.FieldsPerRecord = -1
 	p := &parser{f: &File{Given: map[string]bool{}, Columns: map[string]string{}}, seen: map[rowField]bool{}, opt: opt}
 	header, err := cr.Read()

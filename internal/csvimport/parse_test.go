@@ -56,6 +56,20 @@ func TestWindows1252AndComma(t *testing.T) {
 	}
 }
 
+func TestSepLine(t *testing.T) {
+	// Excel's sep= line: the separator, and not a row (a comma in the
+	// header would otherwise win).
+	in := "sep=;\r\ncustomer_number;name;invoice_number;issue_date;due_date;amount;description\r\n" +
+		"1;Erika;R-1;2026-11-01;2026-11-15;12,50;a, b, c\r\n"
+	f, err := csvimport.Parse(strings.NewReader(in), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := f.Rows[0]; r.Row != 2 || *r.Invoice.TotalMinor != 1250 || r.Invoice.Description != "a, b, c" {
+		t.Errorf("%+v", r)
+	}
+}
+
 func TestParseAmount(t *testing.T) {
 	for in, want := range map[string]int64{"1234.56": 123456, "1.234,56": 123456, "1,234.56": 123456, "1234,56": 123456,
 		"1 234,56": 123456, "0,5": 50, "12": 1200, "1.234": 123400, "1,234": 123400, "1.234.567,8": 123456780, "-3,10": -310} {
