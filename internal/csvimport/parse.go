@@ -15,10 +15,12 @@ import (
 	"github.com/settle/settle/internal/billing"
 )
 
-// Limits of one file.
+// Limits of one file. Past MaxProblems problems parsing stops (the
+// last problem says so): a broken file gets a useful list, not millions.
 const (
-	MaxBytes = 10 << 20
-	MaxRows  = 50_000
+	MaxBytes    = 10 << 20
+	MaxRows     = 50_000
+	MaxProblems = 1000
 )
 
 // maxColumnName caps a header name as errors repeat it.
@@ -156,7 +158,12 @@ func Parse(r io.Reader, opt Options) (*File, error) {
 			break
 		}
 		if err != nil {
-			p.errs = append(p.errs, syntaxError(err, 0))
+			if e := syntaxError(err, 0); !p.full() {
+				p.add(e.Row, "", e.Key, nil)
+			}
+			break
+		}
+		if p.full() {
 			break
 		}
 		line, _ := cr.FieldPos(0)
@@ -164,7 +171,7 @@ func Parse(r io.Reader, opt Options) (*File, error) {
 			continue
 		}
 		if len(p.f.Rows) == MaxRows {
-			p.errs = append(p.errs, billing.RowError{Row: line, Key: "error.csvimport.too_many_rows", Args: map[string]any{"Max": MaxRows}})
+			p.add(line, "", "error.csvimport.too_many_rows", map[string]any{"Max": MaxRows})
 			break
 		}
 		p.row(line, rec)
@@ -220,15 +227,22 @@ type parser struct {
 	seen map[rowField]bool
 }
 
-// add records a problem unless its cell has one already.
+// add records a problem unless its cell has one already, or there are
+// MaxProblems already: then the last says where parsing stopped.
 func (p *parser) add(row int, field, key string, args map[string]any) {
 	k := rowField{row, field}
-	if field != "" && p.seen[k] {
+	if field != "" && p.seen[k] || p.full() {
 		return
 	}
 	p.seen[k] = true
+	if len(p.errs) == MaxProblems-1 {
+		key, field, args = "error.csvimport.too_many_problems", "", map[string]any{"Max": MaxProblems}
+	}
 	p.errs = append(p.errs, billing.RowError{Row: row, Field: field, Key: key, Args: args})
 }
+
+// full reports whether there are as many problems as are reported.
+func (p *parser) full() bool { return len(p.errs) >= MaxProblems }
 
 // header reads the header row; false if it has problems.
 func (p *parser) header(h []string) bool {

@@ -2,6 +2,7 @@ package csvimport_test
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -149,12 +150,20 @@ func TestFileProblems(t *testing.T) {
 	var b strings.Builder
 	b.WriteString("customer_number,name,invoice_number,issue_date,due_date,amount\n")
 	for i := 0; i <= csvimport.MaxRows; i++ {
-		b.WriteString("1,A,R")
-		b.WriteString(strings.Repeat("0", 1))
-		b.WriteString(",2026-11-01,2026-11-02,5\n")
+		fmt.Fprintf(&b, "1,A,R%d,2026-11-01,2026-11-02,5\n", i)
 	}
 	got := problems(t, b.String(), "en")
 	if !strings.Contains(strings.Join(got, "\n"), "Row 50002: A file may hold at most 50000 invoices") {
 		t.Errorf("too many rows: %d problems, first %q", len(got), got[:min(3, len(got))])
+	}
+	// Millions of problems (a header of 100,000 unknown columns): the
+	// first thousand, the last saying where reading stopped.
+	b.Reset()
+	for i := 0; i < 100_000; i++ {
+		fmt.Fprintf(&b, "x%d,", i)
+	}
+	got = problems(t, b.String()+"\n", "en")
+	if len(got) != csvimport.MaxProblems || got[len(got)-1] != "Row 1: Reading stopped here after 1000 problems. Correct these and upload the file again to see any further ones." {
+		t.Errorf("%d problems, last %q", len(got), got[len(got)-1])
 	}
 }
