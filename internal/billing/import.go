@@ -189,6 +189,9 @@ func (s *Service) Import(ctx context.Context, c *ar.Creditor, rows []ImportRow, 
 	}
 	debtors, order, invoices := p.debtors, p.order, p.invoices
 	err := s.Store.InTx(ctx, func(tx *store.Store) error {
+		if err := tx.LockImports(ctx, c.ID); err != nil {
+			return err
+		}
 		ids := make(map[string]int64, len(order))
 		for _, num := range order {
 			dd := debtors[num]

@@ -100,3 +100,32 @@ func TestImportTwiceChangesNothing(t *testing.T) {
 		t.Errorf("a refused import applied something: %q, %d", name, total)
 	}
 }
+
+// Two imports of the same file at once: one creates, the other waits and
+// finds everything in place (no duplicate-key failure).
+func TestImportConcurrent(t *testing.T) {
+	svc, c := setup(t)
+	ctx := context.Background()
+	type out struct {
+		res *billing.ImportResult
+		err error
+	}
+	ch := make(chan out, 2)
+	for range 2 {
+		go func() {
+			res, err := svc.Import(ctx, c, importRows(1000), billing.ImportOptions{})
+			ch <- out{res, err}
+		}()
+	}
+	created := 0
+	for range 2 {
+		o := <-ch
+		if o.err != nil {
+			t.Fatal(o.err)
+		}
+		created += o.res.InvoicesCreated
+	}
+	if created != 2 {
+		t.Errorf("%d invoices created, want 2", created)
+	}
+}
