@@ -144,7 +144,7 @@ func TestFileProblems(t *testing.T) {
 		}
 	}
 	big := strings.Repeat("x", csvimport.MaxBytes+1)
-	if got := problems(t, big, "en"); len(got) != 1 || got[0] != "The file: The file is larger than 10 MB. Split it into several files." {
+	if got := problems(t, big, "en"); len(got) != 1 || got[0] != "File: The file is larger than 10 MB. Split it into several files." {
 		t.Errorf("too large: %q", got)
 	}
 	var b strings.Builder
