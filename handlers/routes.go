@@ -208,6 +208,10 @@ func (s *Server) Routes() []Route {
 		staffRoute("GET /staff/dunning/experiments/new", staff.PermSettings, s.staff, s.staffExperimentNew),
 		staffRoute("POST /staff/dunning/experiments/new", staff.PermSettings, s.staff, s.staffExperimentCreate),
 		staffRoute("POST /staff/dunning/experiments/{experiment}/end", staff.PermSettings, s.staff, s.staffExperimentEnd),
+		// csv import (issue 10): Settings → Import, debtors and invoices
+		// from a CSV file.
+		staffRoute("GET /staff/settings/import", staff.PermSettings, s.staff, s.staffImportShow),
+		staffRoute("POST /staff/settings/import", staff.PermSettings, s.staff, s.staffImportRun),
 
 		{"GET /static/", Public, static.Handler(), ""},
 		{"PUT /api/v1/debtors/{customer_number}", APIKey, s.api(s.apiDebtorPut), ""},

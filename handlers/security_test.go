@@ -390,6 +390,9 @@ func TestSecurityHeaders(t *testing.T) {
 		"GET /staff/dunning/experiments":     {admin, "/staff/dunning/experiments", 200},
 		"GET /staff/dunning/experiments/new": {admin, "/staff/dunning/experiments/new", 200},
 
+		// csv import (issue 10)
+		"GET /staff/settings/import": {admin, "/staff/settings/import", 200},
+
 		"GET /static/":             {anon, static.URL("app.css"), 200},
 		"GET /healthz":             {anon, "/healthz", 200},
 		"GET /readyz":              {anon, "/readyz", 200},

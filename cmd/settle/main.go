@@ -7,6 +7,7 @@
 //	settle apikey     create, list or revoke a creditor's API keys
 //	settle webhook    manage a creditor's webhook endpoints
 //	settle dunning    run the dunning engine, or show what it would do
+//	settle import     load a creditor's debtors and invoices from a CSV file
 //	settle seed       generate a large data set for load tests
 //	settle loadtest   measure the debtor pages under load
 //	settle keygen     print a new session key for SETTLE_SESSION_KEYS
@@ -54,6 +55,8 @@ Usage:
                              compute each debtor's payment behaviour now
   settle dunning letters --creditor SLUG [--out FILE.pdf] [--mark-sent]
                              write the letters waiting for print into one PDF (--mark-sent: posted)
+  settle import --creditor SLUG [--dry-run] [--lang en|de] FILE.csv
+                             load debtors and invoices from a CSV file (all rows or none)
   settle seed [--creditor SLUG] --debtors N [--invoices-per-debtor M] [--rebuild-indexes]
                              generate a large data set for load tests
   settle loadtest [--creditor SLUG] [--url URL] [--clients N] [--duration D]
@@ -109,6 +112,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return cmdDunning(ctx, args, stdout, stderr)
 	case "loadtest":
 		return cmdLoadtest(ctx, args, stdout, stderr)
+	case "import":
+		return cmdImport(ctx, args, stdout, stderr)
 	case "keygen":
 		fmt.Fprintln(stdout, newSessionKey())
 		return nil

@@ -46,15 +46,7 @@ func (s *Service) PutDebtor(ctx context.Context, c *ar.Creditor, number string, 
 		default:
 			// What the debtor chose in the portal, and the hardship flag
 			// staff set, stay unless the creditor's system says otherwise.
-			if in.Language == "" {
-				d.Language = old.Language
-			}
-			if in.PreferredChannel == "" {
-				d.PreferredChannel = old.PreferredChannel
-			}
-			if in.Hardship == nil {
-				d.Hardship = old.Hardship
-			}
+			keepChoices(d, old, in)
 		}
 		_, err = tx.UpsertDebtor(ctx, d)
 		return err
