@@ -2,6 +2,7 @@ package ar
 
 import (
 	"regexp"
+	"sync"
 	"time"
 )
 
@@ -86,11 +87,23 @@ func ValidSlug(s string) bool { return slugRE.MatchString(s) }
 func ValidColor(s string) bool { return colorRE.MatchString(s) }
 
 // Location returns the creditor's time zone, UTC if it is unknown.
-func (c *Creditor) Location() *time.Location {
-	if loc, err := time.LoadLocation(c.Timezone); err == nil {
-		return loc
+func (c *Creditor) Location() *time.Location { return Zone(c.Timezone) }
+
+// zones caches time.LoadLocation, which reads the zone's file every time
+// (several times on every debtor page otherwise).
+var zones sync.Map // name → *time.Location
+
+// Zone is the time zone with an IANA name, UTC if it is unknown.
+func Zone(name string) *time.Location {
+	if loc, ok := zones.Load(name); ok {
+		return loc.(*time.Location)
 	}
-	return time.UTC
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return time.UTC // unknown names are not cached: they cannot grow the map
+	}
+	zones.Store(name, loc)
+	return loc
 }
 
 // Today is the civil date at instant now in the creditor's time zone,
