@@ -162,6 +162,16 @@ func (l *Locale) localize(id string, count any, kv []any) string {
 // Money formats an amount in minor units: "1.234,50 €" in German,
 // "€1,234.50" in English.
 func (l *Locale) Money(minor int64, currencyCode string) string {
+	if currency.IsValid(currencyCode) {
+		key := l.Lang + "/" + currencyCode
+		v, ok := patterns.Load(key)
+		if !ok {
+			v, _ = patterns.LoadOrStore(key, learn(l.money, currencyCode))
+		}
+		if p := v.(*moneyPattern); p.ok {
+			return p.format(minor)
+		}
+	}
 	a, err := currency.NewAmountFromInt64(minor, currencyCode)
 	if err != nil {
 		return fmt.Sprintf("%d %s", minor, currencyCode)
