@@ -1,9 +1,9 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -151,50 +151,43 @@ func TestKill9During1000Payments(t *testing.T) {
 		apiDebtorList = append(apiDebtorList, addDebtor(fmt.Sprintf("A%04d", i), apiEach*2000))
 	}
 	t.Logf("setup: %d debtors in %v", portalPayers+apiDebtors, time.Since(began).Round(time.Millisecond))
+	runStart := time.Now()
 
 	// settle, as its own process, on the same database every time.
 	dataDir := t.TempDir()
-	var errLines atomic.Int64
-	start := func() *exec.Cmd {
+	logs := &syncBuffer{} // every settle's log, JSON lines
+	start := func() (*exec.Cmd, error) {
 		cmd := exec.Command(os.Args[0])
 		cmd.Env = append(os.Environ(), "DATABASE_URL="+dbURL, "MOLLIE_API_KEY=test_crash", "MOLLIE_API_URL="+sim.BaseURL(),
 			"SETTLE_BASE_URL="+base, "SETTLE_TEST_AS_PROGRAM=serve --no-demo --log-format json --data-dir "+dataDir+" --addr "+addr)
-		stderr, _ := cmd.StderrPipe()
+		cmd.Stdout, cmd.Stderr = io.Discard, logs
 		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
+			return nil, err
 		}
-		go func() {
-			sc := bufio.NewScanner(stderr)
-			sc.Buffer(make([]byte, 64<<10), 1<<20)
-			for sc.Scan() {
-				if strings.Contains(sc.Text(), `"level":"ERROR"`) && errLines.Add(1) <= 20 {
-					t.Logf("settle: %s", sc.Text())
-				}
-			}
-		}()
-		deadline := time.Now().Add(30 * time.Second)
-		for {
+		for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 			if res, err := http.Get(base + "/healthz"); err == nil {
 				res.Body.Close()
 				if res.StatusCode == http.StatusOK {
-					return cmd
+					return cmd, nil
 				}
 			}
-			if time.Now().After(deadline) {
-				cmd.Process.Kill()
-				cmd.Wait()
-				t.Fatal("settle did not start")
-			}
-			time.Sleep(20 * time.Millisecond)
 		}
+		cmd.Process.Kill()
+		cmd.Wait()
+		return nil, errors.New("settle did not start within 30 s")
 	}
 	var procMu sync.Mutex
-	proc := start()
+	proc, err := start()
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer func() {
 		procMu.Lock()
 		defer procMu.Unlock()
-		proc.Process.Signal(syscall.SIGTERM)
-		proc.Wait()
+		if proc != nil {
+			proc.Process.Signal(syscall.SIGTERM)
+			proc.Wait()
+		}
 	}()
 
 	// The payments, shuffled so that portal and API traffic interleave.
@@ -243,10 +236,22 @@ func TestKill9During1000Payments(t *testing.T) {
 			proc.Process.Signal(syscall.SIGKILL)
 			proc.Wait()
 			killedAt := done.Load()
-			// The dead process's claims on jobs would be reaped once their
-			// lease (a minute) runs out; the test moves them back in time
+			// A statement the dead process had sent still runs to its end
+			// (a job claim commits): wait until its server processes are
+			// done. Then its claims on jobs, which would be reaped once
+			// their lease (a minute) runs out, are moved back in time
 			// instead of waiting. Only one settle runs, so every running
 			// job was the dead one's.
+			settled := time.Now()
+			for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+				var busy int
+				db.Get(&busy, `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()
+					AND pid <> pg_backend_pid() AND state IS DISTINCT FROM 'idle'`)
+				if busy == 0 {
+					break
+				}
+			}
+			settledIn := time.Since(settled).Round(time.Millisecond)
 			if _, err := db.Exec(`UPDATE jobs SET locked_at = locked_at - interval '1 hour' WHERE state = 'running'`); err != nil {
 				t.Error(err)
 			}
@@ -254,10 +259,15 @@ func TestKill9During1000Payments(t *testing.T) {
 			down := time.Duration(200+rng.IntN(1300)) * time.Millisecond
 			time.Sleep(down)
 			t0 := time.Now()
-			proc = start()
+			var err error
+			proc, err = start()
 			procMu.Unlock()
-			killLog = append(killLog, fmt.Sprintf("kill %d at %d payments done (planned %d), dead for %v, then up in %v",
-				i+1, killedAt, n, down, time.Since(t0).Round(time.Millisecond)))
+			if err != nil {
+				t.Errorf("restart after kill %d: %v", i+1, err)
+				return
+			}
+			killLog = append(killLog, fmt.Sprintf("kill %d at %d payments done (planned %d), its statements ended in %v, dead for %v, then up in %v",
+				i+1, killedAt, n, settledIn, down, time.Since(t0).Round(time.Millisecond)))
 		}
 	}()
 
@@ -314,7 +324,7 @@ func TestKill9During1000Payments(t *testing.T) {
 	for f := range failed {
 		t.Errorf("a client gave up: %s", f)
 	}
-	runTime := time.Since(began)
+	runTime := time.Since(runStart)
 	for _, l := range killLog {
 		t.Log(l)
 	}
@@ -383,7 +393,7 @@ func TestKill9During1000Payments(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	t.Logf("drained %v after the run (total %v)", time.Since(began)-runTime, time.Since(began).Round(time.Millisecond))
+	t.Logf("reconciled and drained %v after the run", (time.Since(runStart) - runTime).Round(time.Millisecond))
 
 	// Every payment recorded exactly once: each Mollie payment the
 	// debtors paid is one paid payment of ours with one booking …
@@ -510,8 +520,16 @@ func TestKill9During1000Payments(t *testing.T) {
 			t.Errorf("the receiver got %s, which is no event of ours", id)
 		}
 	}
+	errLines := 0
+	for _, l := range strings.Split(logs.String(), "\n") {
+		if strings.Contains(l, `"level":"ERROR"`) {
+			if errLines++; errLines <= 20 {
+				t.Logf("settle: %s", l)
+			}
+		}
+	}
 	t.Logf("%d events %v, %d deliveries (%d repeated after a kill); %d error lines from settle", len(events), kinds, deliveries,
-		deliveries-len(seen), errLines.Load())
+		deliveries-len(seen), errLines)
 	t.Logf("total %v", time.Since(began).Round(time.Millisecond))
 }
 
