@@ -246,7 +246,7 @@ func TestKill9During1000Payments(t *testing.T) {
 			for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
 				var busy int
 				db.Get(&busy, `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()
-					AND pid <> pg_backend_pid() AND state IS DISTINCT FROM 'idle'`)
+					AND backend_type = 'client backend' AND pid <> pg_backend_pid() AND state <> 'idle'`)
 				if busy == 0 {
 					break
 				}
