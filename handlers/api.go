@@ -2,12 +2,14 @@ package handlers
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/settle/settle/internal/ar"
 	"github.com/settle/settle/internal/i18n"
@@ -78,17 +80,30 @@ func (s *Server) apiCreditor(r *http.Request) (*ar.Creditor, error) {
 	return s.Store.Creditor(r.Context(), k.CreditorID)
 }
 
+// Idempotency-Key claims: a request in flight renews its claim every
+// idempotencyRenew; a claim not renewed for idempotencyStale belongs to a
+// process that died mid-request, and a retry with the same key takes it
+// over and runs the request again (handlers that book money also dedupe
+// by their own key, e.g. a payment's external_id, for the crash between
+// their commit and the key's completion).
+const (
+	idempotencyRenew = 2 * time.Second
+	idempotencyStale = 10 * time.Second
+)
+
 // idempotent runs h at most once per Idempotency-Key (Stripe's
 // semantics): the same key and request replay the stored response; the
 // same key with another request is 422; a duplicate while the first is
-// still running is 409. Server errors release the key so a retry runs.
+// still running is 409. Server errors release the key so a retry runs,
+// and so does a crash: a claim its process stopped renewing is taken over
+// after idempotencyStale.
 func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, c *ar.Creditor, key string, body []byte, h apiHandler) {
 	if len(key) > 255 {
 		s.problem(w, r, ar.FieldError("Idempotency-Key", "error.api.idempotency_key", nil))
 		return
 	}
 	sum := sha256.Sum256(body)
-	rec, err := s.Store.BeginIdempotent(r.Context(), c.ID, key, r.Method, r.URL.Path, sum[:])
+	rec, claim, err := s.Store.BeginIdempotent(r.Context(), c.ID, key, r.Method, r.URL.Path, sum[:], idempotencyStale)
 	if err != nil {
 		s.problem(w, r, err)
 		return
@@ -98,6 +113,7 @@ func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, c *ar.Credit
 		case !rec.Same(r.Method, r.URL.Path, sum[:]):
 			s.problem(w, r, &ar.Error{Code: ar.Unprocessable, Key: "error.api.idempotency_mismatch"})
 		case rec.CompletedAt == nil:
+			w.Header().Set("Retry-After", "1")
 			s.problem(w, r, ar.Errorf(ar.Conflict, "error.api.idempotency_in_flight"))
 		default:
 			w.Header().Set("Content-Type", "application/json")
@@ -107,22 +123,54 @@ func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, c *ar.Credit
 		}
 		return
 	}
+	ctx := context.WithoutCancel(r.Context()) // the outcome is recorded even if the client left
+	stopRenewing := s.renewIdempotent(ctx, c.ID, key, claim)
 	rw := &recorder{header: http.Header{}, status: http.StatusOK}
 	if err := h(rw, r, c, body); err != nil {
 		s.problem(rw, r, err)
 	}
+	claim = stopRenewing()
 	if rw.status >= 500 {
-		if err := s.Store.ReleaseIdempotent(r.Context(), c.ID, key); err != nil {
-			s.Log.ErrorContext(r.Context(), "api: release idempotency key", "id", RequestID(r.Context()), "err", err)
+		if err := s.Store.ReleaseIdempotent(ctx, c.ID, key, claim); err != nil {
+			s.Log.ErrorContext(ctx, "api: release idempotency key", "id", RequestID(ctx), "err", err)
 		}
-	} else if err := s.Store.CompleteIdempotent(r.Context(), c.ID, key, rw.status, rw.body.Bytes()); err != nil {
-		s.Log.ErrorContext(r.Context(), "api: store idempotent response", "id", RequestID(r.Context()), "err", err)
+	} else if err := s.Store.CompleteIdempotent(ctx, c.ID, key, claim, rw.status, rw.body.Bytes()); err != nil {
+		s.Log.ErrorContext(ctx, "api: store idempotent response", "id", RequestID(ctx), "err", err)
 	}
 	for k, v := range rw.header {
 		w.Header()[k] = v
 	}
 	w.WriteHeader(rw.status)
 	w.Write(rw.body.Bytes())
+}
+
+// renewIdempotent renews the claim every idempotencyRenew until the
+// returned func is called, which gives the latest claim.
+func (s *Server) renewIdempotent(ctx context.Context, creditorID int64, key string, claim time.Time) (stop func() time.Time) {
+	done := make(chan struct{})
+	latest := make(chan time.Time)
+	go func() {
+		t := time.NewTicker(idempotencyRenew)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				latest <- claim
+				return
+			case <-t.C:
+				renewed, err := s.Store.RenewIdempotent(ctx, creditorID, key, claim)
+				if err != nil {
+					s.Log.WarnContext(ctx, "api: renew idempotency key", "id", RequestID(ctx), "err", err)
+					continue
+				}
+				claim = renewed
+			}
+		}
+	}()
+	return func() time.Time {
+		close(done)
+		return <-latest
+	}
 }
 
 // recorder buffers a response.

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/settle/settle/internal/ar"
 )
@@ -278,7 +279,7 @@ func TestAPIIdempotency(t *testing.T) {
 	// A duplicate while the first is still running is 409.
 	zoe := `{"name":"Zoe"}`
 	sum := sha256.Sum256([]byte(zoe))
-	if _, err := h.st.BeginIdempotent(h.ctx, h.a.ID, "k-2", "PUT", "/api/v1/debtors/Z-2", sum[:]); err != nil {
+	if _, _, err := h.st.BeginIdempotent(h.ctx, h.a.ID, "k-2", "PUT", "/api/v1/debtors/Z-2", sum[:], time.Minute); err != nil {
 		t.Fatal(err)
 	}
 	if res := h.call("PUT", "/api/v1/debtors/Z-2", key, zoe, "Idempotency-Key", "k-2"); res.status != 409 {
@@ -302,6 +303,72 @@ func TestAPIIdempotency(t *testing.T) {
 	}
 	if n := h.queryInt(`SELECT count(*) FROM events WHERE data->>'invoice_number' = 'IDEM-2'`); n != 1 {
 		t.Errorf("%d invoices from concurrent duplicates", n)
+	}
+}
+
+// TestAPIIdempotencyAfterCrash: a request whose process died (kill -9)
+// after claiming its Idempotency-Key left the key in flight. Once the
+// claim has not been renewed for idempotencyStale, the client's retry
+// with the same key runs the request instead of hearing 409 forever; a
+// payment that was committed before the crash is found by its
+// external_id, not booked twice. A live claim is still 409, and another
+// body is still 422.
+func TestAPIIdempotencyAfterCrash(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	key := h.apiKey(h.a)
+	body := `{"customer_number": "` + h.alice.CustomerNumber + `", "amount_minor": 700, "currency": "EUR",
+		"value_date": "2026-11-20", "external_id": "CRASH-1"}`
+	sum := sha256.Sum256([]byte(body))
+	// The first run booked the payment and died before it completed the key.
+	first := h.call("POST", "/api/v1/payments", key, body)
+	if first.status != 201 {
+		t.Fatalf("first run: %d %s", first.status, first.body)
+	}
+	if _, _, err := h.st.BeginIdempotent(h.ctx, h.a.ID, "pay-1", "POST", "/api/v1/payments", sum[:], idempotencyStale); err != nil {
+		t.Fatal(err)
+	}
+	if res := h.call("POST", "/api/v1/payments", key, body, "Idempotency-Key", "pay-1"); res.status != 409 ||
+		res.json(t)["code"] != "error.api.idempotency_in_flight" || res.header.Get("Retry-After") == "" {
+		t.Fatalf("live claim: %d %s", res.status, res.body)
+	}
+	// Its claim goes stale: nobody renews it.
+	h.db.MustExec(`UPDATE idempotency_keys SET created_at = created_at - interval '11 seconds' WHERE creditor_id = $1 AND key = 'pay-1'`, h.a.ID)
+	other := strings.Replace(body, "700", "800", 1)
+	if res := h.call("POST", "/api/v1/payments", key, other, "Idempotency-Key", "pay-1"); res.status != 422 {
+		t.Errorf("stale claim, other body: %d %s", res.status, res.body)
+	}
+	retry := h.call("POST", "/api/v1/payments", key, body, "Idempotency-Key", "pay-1")
+	if retry.status != 200 || retry.json(t)["id"] != first.json(t)["id"] {
+		t.Fatalf("retry after the crash: %d %s, want 200 with %v", retry.status, retry.body, first.json(t)["id"])
+	}
+	again := h.call("POST", "/api/v1/payments", key, body, "Idempotency-Key", "pay-1")
+	if again.header.Get("Idempotent-Replayed") != "true" || string(again.body) != string(retry.body) {
+		t.Errorf("after the retry the key replays: %d %q %s", again.status, again.header.Get("Idempotent-Replayed"), again.body)
+	}
+	if n := h.queryInt(`SELECT count(*) FROM payments WHERE external_id = 'CRASH-1'`); n != 1 {
+		t.Errorf("%d payments for one external_id", n)
+	}
+	// A crash before anything was booked: the retry books it, once.
+	body2 := strings.Replace(body, "CRASH-1", "CRASH-2", 1)
+	sum2 := sha256.Sum256([]byte(body2))
+	_, claim, err := h.st.BeginIdempotent(h.ctx, h.a.ID, "pay-2", "POST", "/api/v1/payments", sum2[:], idempotencyStale)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.db.MustExec(`UPDATE idempotency_keys SET created_at = created_at - interval '11 seconds' WHERE creditor_id = $1 AND key = 'pay-2'`, h.a.ID)
+	if res := h.call("POST", "/api/v1/payments", key, body2, "Idempotency-Key", "pay-2"); res.status != 201 {
+		t.Errorf("retry after a crash before booking: %d %s", res.status, res.body)
+	}
+	if n := h.queryInt(`SELECT count(*) FROM payments WHERE external_id = 'CRASH-2'`); n != 1 {
+		t.Errorf("%d payments for CRASH-2", n)
+	}
+	// The dead run's claim can no longer complete or release the key.
+	if err := h.st.CompleteIdempotent(h.ctx, h.a.ID, "pay-2", claim, 500, []byte("{}")); !ar.IsNotFound(err) {
+		t.Errorf("completing a claim that was taken over: %v", err)
+	}
+	if _, err := h.st.RenewIdempotent(h.ctx, h.a.ID, "pay-2", claim); !ar.IsNotFound(err) {
+		t.Errorf("renewing a claim that was taken over: %v", err)
 	}
 }
 

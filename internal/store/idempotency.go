@@ -3,6 +3,8 @@ package store
 import (
 	"bytes"
 	"context"
+	"database/sql"
+	"errors"
 	"time"
 )
 
@@ -22,38 +24,71 @@ func (r *IdempotencyRecord) Same(method, path string, hash []byte) bool {
 	return r.Method == method && r.Path == path && bytes.Equal(r.RequestHash, hash)
 }
 
-// BeginIdempotent claims an Idempotency-Key for a request. It returns nil
-// when the key is new (the caller runs the request and completes the
-// key), else the existing record.
-func (s *Store) BeginIdempotent(ctx context.Context, creditorID int64, key, method, path string, hash []byte) (rec *IdempotencyRecord, err error) {
+// BeginIdempotent claims an Idempotency-Key for a request. It returns a
+// claim when the key is new, or when an earlier claim of the same request
+// was abandoned: still in flight but not renewed for staleAfter (its
+// process died: kill -9, OOM, a lost machine), so the client's retry runs
+// it again instead of hearing "in flight" until the key is pruned.
+// Otherwise it returns the existing record and a zero claim.
+//
+// The claim is the row's created_at, which RenewIdempotent moves on while
+// the request runs; Renew, Complete and Release act only on the claim they
+// are given, so a request whose claim was taken over cannot overwrite the
+// new run's outcome.
+func (s *Store) BeginIdempotent(ctx context.Context, creditorID int64, key, method, path string, hash []byte, staleAfter time.Duration) (rec *IdempotencyRecord, claim time.Time, err error) {
 	defer wrap(&err, "BeginIdempotent(%d)", creditorID)
-	res, err := s.q.ExecContext(ctx, `INSERT INTO idempotency_keys (creditor_id, key, method, path, request_hash)
-		VALUES ($1, $2, $3, $4, $5) ON CONFLICT (creditor_id, key) DO NOTHING`, creditorID, key, method, path, hash)
-	if err != nil {
-		return nil, err
+	for range 3 { // a key released between the two statements is claimed on the next round
+		err = s.q.GetContext(ctx, &claim, `INSERT INTO idempotency_keys (creditor_id, key, method, path, request_hash)
+			VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT (creditor_id, key) DO UPDATE SET created_at = now()
+			WHERE idempotency_keys.completed_at IS NULL
+			  AND idempotency_keys.created_at < now() - make_interval(secs => $6)
+			  AND idempotency_keys.method = EXCLUDED.method AND idempotency_keys.path = EXCLUDED.path
+			  AND idempotency_keys.request_hash = EXCLUDED.request_hash
+			RETURNING created_at`, creditorID, key, method, path, hash, staleAfter.Seconds())
+		if err == nil {
+			return nil, claim, nil
+		} else if !errors.Is(err, sql.ErrNoRows) {
+			return nil, time.Time{}, err
+		}
+		rec = new(IdempotencyRecord)
+		err = s.q.GetContext(ctx, rec, `SELECT method, path, request_hash, status, response, created_at, completed_at
+			FROM idempotency_keys WHERE creditor_id = $1 AND key = $2`, creditorID, key)
+		if !errors.Is(err, sql.ErrNoRows) {
+			return rec, time.Time{}, err
+		}
 	}
-	if n, _ := res.RowsAffected(); n == 1 {
-		return nil, nil
-	}
-	rec = new(IdempotencyRecord)
-	err = s.q.GetContext(ctx, rec, `SELECT method, path, request_hash, status, response, created_at, completed_at
-		FROM idempotency_keys WHERE creditor_id = $1 AND key = $2`, creditorID, key)
-	return rec, err
+	return nil, time.Time{}, err
 }
 
-// CompleteIdempotent stores the response of a claimed key.
-func (s *Store) CompleteIdempotent(ctx context.Context, creditorID int64, key string, status int, response []byte) (err error) {
+// RenewIdempotent tells that the request holding claim still runs and
+// returns the renewed claim; NotFound: the claim was taken over (the
+// request ran longer than staleAfter without renewing).
+func (s *Store) RenewIdempotent(ctx context.Context, creditorID int64, key string, claim time.Time) (renewed time.Time, err error) {
+	defer wrap(&err, "RenewIdempotent(%d)", creditorID)
+	err = s.q.GetContext(ctx, &renewed, `UPDATE idempotency_keys SET created_at = now()
+		WHERE creditor_id = $1 AND key = $2 AND created_at = $3 AND completed_at IS NULL RETURNING created_at`, creditorID, key, claim)
+	return renewed, err
+}
+
+// CompleteIdempotent stores the response of a claimed key; NotFound: the
+// claim was taken over.
+func (s *Store) CompleteIdempotent(ctx context.Context, creditorID int64, key string, claim time.Time, status int, response []byte) (err error) {
 	defer wrap(&err, "CompleteIdempotent(%d)", creditorID)
-	_, err = s.q.ExecContext(ctx, `UPDATE idempotency_keys SET status = $3, response = $4, completed_at = now()
-		WHERE creditor_id = $1 AND key = $2`, creditorID, key, status, response)
-	return err
+	res, err := s.q.ExecContext(ctx, `UPDATE idempotency_keys SET status = $4, response = $5, completed_at = now()
+		WHERE creditor_id = $1 AND key = $2 AND created_at = $3 AND completed_at IS NULL`, creditorID, key, claim, status, response)
+	if err != nil {
+		return err
+	}
+	return notFoundUnlessOne(res.RowsAffected())
 }
 
 // ReleaseIdempotent forgets a claimed key (the request failed on our
 // side, so a retry must run it again).
-func (s *Store) ReleaseIdempotent(ctx context.Context, creditorID int64, key string) (err error) {
+func (s *Store) ReleaseIdempotent(ctx context.Context, creditorID int64, key string, claim time.Time) (err error) {
 	defer wrap(&err, "ReleaseIdempotent(%d)", creditorID)
-	_, err = s.q.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE creditor_id = $1 AND key = $2`, creditorID, key)
+	_, err = s.q.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE creditor_id = $1 AND key = $2 AND created_at = $3
+		AND completed_at IS NULL`, creditorID, key, claim)
 	return err
 }
 
