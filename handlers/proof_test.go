@@ -26,6 +26,8 @@ func TestProof(t *testing.T) {
 		testdb.Proof{Name: "DatabaseUnavailable", Test: TestDatabaseUnavailable},
 		testdb.Proof{Name: "PayUnderMollieFaults", Test: TestPayUnderMollieFaults},
 		testdb.Proof{Name: "PayAnswerLost", Test: TestPayAnswerLost},
+		testdb.Proof{Name: "CreditorDownAnHourMollieFaulty", Test: TestCreditorDownAnHourMollieFaulty},
+		testdb.Proof{Name: "APIIdempotencyAfterCrash", Test: TestAPIIdempotencyAfterCrash},
 		// Weight.
 		testdb.Proof{Name: "PageWeight", Test: TestPageWeight},
 	)
