@@ -232,8 +232,12 @@ func startServer(ctx context.Context, cfg Config, stderr io.Writer) (*server, er
 	if err != nil {
 		return nil, err
 	}
+	// Without workers: the load is on the web tier, and a settle serve
+	// with workers on a seeded database would start its first dunning run
+	// over every debtor (and the nightly jobs) in the middle of it. In a
+	// deployment that size, workers run apart (README, Deployment).
 	cmd := exec.Command(exe, "serve", "--addr", addr, "--base-url", "http://"+addr, "--no-demo",
-		"--data-dir", cfg.DataDir, "--log-format", "json")
+		"--data-dir", cfg.DataDir, "--log-format", "json", "--workers=false")
 	cmd.Env = os.Environ()
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
@@ -242,7 +246,7 @@ func startServer(ctx context.Context, cfg Config, stderr io.Writer) (*server, er
 		return nil, err
 	}
 	s := &server{cmd: cmd, url: "http://" + addr, log: logf}
-	fmt.Fprintf(stderr, "started settle serve (pid %d) on %s, log in %s\n", cmd.Process.Pid, addr, logf.Name())
+	fmt.Fprintf(stderr, "started settle serve --workers=false (pid %d) on %s, log in %s\n", cmd.Process.Pid, addr, logf.Name())
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		res, err := http.Get(s.url + "/readyz")
