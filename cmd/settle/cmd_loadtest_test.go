@@ -5,7 +5,6 @@ import (
 	"context"
 	neturl "net/url"
 	"os"
-	"os/exec"
 	"regexp"
 	"strconv"
 	"strings"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"github.com/settle/settle/internal/loadtest"
 	"github.com/settle/settle/internal/testdb"
 )
 
@@ -39,7 +39,7 @@ func TestLoadtestCommand(t *testing.T) {
 	}
 
 	pgbench := true
-	if _, err := exec.LookPath("pgbench"); err != nil {
+	if _, err := loadtest.PgbenchPath(); err != nil {
 		if os.Getenv("CI") != "" {
 			t.Fatal("pgbench is missing in CI (.ci/run installs PostgreSQL with it)")
 		}

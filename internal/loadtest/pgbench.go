@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"strconv"
 	"time"
+
+	"github.com/settle/settle/internal/localpg"
 )
 
 // DashboardScript is the dashboard's reference work for pgbench: the
@@ -27,14 +29,33 @@ type PgbenchResult struct {
 	Command string  // how it was run, for the report
 }
 
+// PgbenchPath finds pgbench on PATH or beside PostgreSQL's other
+// programs (Debian keeps it in /usr/lib/postgresql/N/bin).
+func PgbenchPath() (string, error) {
+	if p, err := exec.LookPath("pgbench"); err == nil {
+		return p, nil
+	}
+	if dir, err := localpg.FindBinDir(); err == nil {
+		if p := filepath.Join(dir, "pgbench"); fileExists(p) {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("pgbench is not installed (Debian: apt install postgresql)")
+}
+
+func fileExists(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && !st.IsDir()
+}
+
 var tpsLine = regexp.MustCompile(`tps = ([0-9.]+) \(without initial connection time\)`)
 
 // Pgbench runs DashboardScript with -M prepared at clients connections
 // for d against databaseURL, over the creditor's debtors.
 func Pgbench(ctx context.Context, databaseURL string, creditorID, lo, hi int64, clients int, d time.Duration) (*PgbenchResult, error) {
-	bin, err := exec.LookPath("pgbench")
+	bin, err := PgbenchPath()
 	if err != nil {
-		return nil, fmt.Errorf("pgbench is not installed (Debian: apt install postgresql-client): %w", err)
+		return nil, err
 	}
 	dir, err := os.MkdirTemp("", "settle-pgbench")
 	if err != nil {
