@@ -6,6 +6,7 @@ import (
 	"path"
 	"strings"
 
+	"github.com/settle/settle/internal/ar"
 	"github.com/settle/settle/views"
 )
 
@@ -86,5 +87,12 @@ const maxFormBytes = 64 << 10
 
 func parseForm(w http.ResponseWriter, r *http.Request) error {
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	return r.ParseForm()
+	if err := r.ParseForm(); err != nil {
+		// A broken encoding, a ';' separator, a body over the limit: the
+		// sender's fault (400 with a translated page), whichever handler
+		// asked. FuzzForms found handlers that passed the raw error on
+		// as a 500.
+		return ar.Errorf(ar.Invalid, "error.form.unreadable")
+	}
+	return nil
 }
