@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/gorilla/securecookie"
 	"github.com/gorilla/sessions"
 
 	"github.com/settle/settle/internal/autopay"
@@ -99,6 +100,11 @@ func NewServer(cfg Config) *Server {
 	s.office = &backoffice.Service{Store: cfg.Store, Portal: cfg.Portal, Now: cfg.Now}
 	s.settings = &settings.Service{Store: cfg.Store, Hooks: cfg.Hooks, Now: cfg.Now}
 	s.sessions = sessions.NewCookieStore(cfg.SessionKeys...)
+	for _, c := range s.sessions.Codecs {
+		if sc, ok := c.(*securecookie.SecureCookie); ok {
+			sc.SetSerializer(sessionSerializer{})
+		}
+	}
 	s.sessions.Options = &sessions.Options{
 		Path:     "/",
 		MaxAge:   int(debtorAbsoluteTimeout.Seconds()),
