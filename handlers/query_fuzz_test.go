@@ -79,15 +79,7 @@ func FuzzQueryParams(f *testing.F) {
 		if err != nil {
 			f.Fatalf("%s: %v", rt.Pattern, err)
 		}
-		g := get{pattern: rt.Pattern, path: u, c: anon}
-		switch rt.Access {
-		case Debtor, StepUp:
-			g.c = debtor
-		case Staff:
-			g.c = admin
-		case APIKey:
-			g.bearer = true
-		}
+		g := get{pattern: rt.Pattern, path: u, c: fuzzClient(rt.Access, debtor, admin, anon), bearer: rt.Access == APIKey}
 		index[rt.Pattern] = len(gets)
 		gets = append(gets, g)
 	}
