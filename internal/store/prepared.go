@@ -30,13 +30,22 @@ type stmts struct {
 
 func (c *stmts) get(ctx context.Context, db *sqlx.DB, query string) (*sqlx.Stmt, error) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if st, ok := c.m[query]; ok {
+	st, ok := c.m[query]
+	c.mu.Unlock()
+	if ok {
 		return st, nil
 	}
+	// Prepared without the lock: while the database is unreachable, each
+	// request fails on its own instead of queueing behind the others.
 	st, err := db.PreparexContext(ctx, query)
 	if err != nil {
 		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if prev, ok := c.m[query]; ok { // another request was first
+		st.Close()
+		return prev, nil
 	}
 	if c.m == nil {
 		c.m = map[string]*sqlx.Stmt{}
