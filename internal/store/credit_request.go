@@ -57,14 +57,17 @@ func (s *Store) CreateSplitCreditNote(ctx context.Context, cn *CreditNote, onInv
 	})
 }
 
+// accountCreditSQL selects a debtor's credit balance ($1 creditor, $2
+// debtor, $3 currency); AccountOverview runs it as a subquery.
+const accountCreditSQL = `SELECT greatest(-coalesce(sum(e.amount_minor), 0), 0) FROM ledger_entries e
+	WHERE e.creditor_id = $1 AND e.debtor_id = $2 AND e.currency = $3 AND e.invoice_id IS NULL`
+
 // AccountCredit is a debtor's credit balance in a currency: what the
 // ledger holds for them outside any invoice (credit notes and payments
 // not allocated to an invoice), 0 when that is not in their favour.
 func (s *Store) AccountCredit(ctx context.Context, creditorID, debtorID int64, currency string) (credit int64, err error) {
 	defer wrap(&err, "AccountCredit(%d, %d)", creditorID, debtorID)
-	err = s.q.GetContext(ctx, &credit, `SELECT greatest(-coalesce(sum(amount_minor), 0), 0) FROM ledger_entries
-		WHERE creditor_id = $1 AND debtor_id = $2 AND currency = $3 AND invoice_id IS NULL`,
-		creditorID, debtorID, currency)
+	err = s.q.GetContext(ctx, &credit, accountCreditSQL, creditorID, debtorID, currency)
 	return credit, err
 }
 

@@ -86,7 +86,6 @@ func HotPlans(ctx context.Context, dsn string, creditorID, debtorID int64) ([]Ho
 		}},
 		{"Creditor", func() error { _, err := st.Creditor(ctx, cid); return err }},
 		{"AccessLinkByHash", func() error { _, err := st.AccessLinkByHash(ctx, make([]byte, 32)); return notFoundOK(err) }},
-		{"DebtorSessionLive", func() error { _, err := st.DebtorSessionLive(ctx, make([]byte, 32), cid, did); return err }},
 		{"DebtorSessionCreditor", func() error {
 			_, _, err := st.DebtorSessionCreditor(ctx, make([]byte, 32), cid, did)
 			return err

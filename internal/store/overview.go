@@ -37,10 +37,8 @@ func (s *Store) AccountOverview(ctx context.Context, creditorID, debtorID int64,
 	defer wrap(&err, "AccountOverview(%d, %d)", creditorID, debtorID)
 	o = new(AccountOverview)
 	err = s.hotGet(ctx, o, `SELECT `+debtorColumns+`,
-		ARRAY(SELECT pi.invoice_id FROM plan_invoices pi JOIN payment_plans p ON p.id = pi.plan_id
-			WHERE p.creditor_id = $1 AND p.debtor_id = $2 AND p.status = 'active' AND pi.held) AS plan_invoice_ids,
-		(SELECT greatest(-coalesce(sum(e.amount_minor), 0), 0) FROM ledger_entries e
-			WHERE e.creditor_id = $1 AND e.debtor_id = $2 AND e.currency = $3 AND e.invoice_id IS NULL) AS credit_minor,
+		ARRAY(`+activePlanInvoiceIDsSQL+`) AS plan_invoice_ids,
+		(`+accountCreditSQL+`) AS credit_minor,
 		EXISTS (SELECT 1 FROM payment_plans p WHERE p.creditor_id = $1 AND p.debtor_id = $2) AS has_plans,
 		EXISTS (SELECT 1 FROM promises p WHERE p.creditor_id = $1 AND p.debtor_id = $2 AND p.status = 'open') AS has_open_promise,
 		EXISTS (SELECT 1 FROM disputes x WHERE x.creditor_id = $1 AND x.debtor_id = $2) AS has_disputes

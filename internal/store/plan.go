@@ -280,14 +280,18 @@ func (s *Store) BookPlanCharge(ctx context.Context, p *Plan, invoiceID int64, ki
 	return s.addLedgerEntry(ctx, p.CreditorID, p.DebtorID, &invoiceID, kind, amountMinor, p.Currency, valueDate, p.PublicID)
 }
 
+// activePlanInvoiceIDsSQL selects the invoices active plans of a debtor
+// ($1 creditor, $2 debtor) hold; AccountOverview runs it as a subquery.
+const activePlanInvoiceIDsSQL = `SELECT pi.invoice_id FROM plan_invoices pi
+	JOIN payment_plans p ON p.id = pi.plan_id
+	WHERE p.creditor_id = $1 AND p.debtor_id = $2 AND p.status = 'active' AND pi.held`
+
 // ActivePlanInvoiceIDs is the set of a debtor's invoices that active
 // plans hold.
 func (s *Store) ActivePlanInvoiceIDs(ctx context.Context, creditorID, debtorID int64) (set map[int64]bool, err error) {
 	defer wrap(&err, "ActivePlanInvoiceIDs(%d, %d)", creditorID, debtorID)
 	var ids []int64
-	err = s.q.SelectContext(ctx, &ids, `SELECT pi.invoice_id FROM plan_invoices pi
-		JOIN payment_plans p ON p.id = pi.plan_id
-		WHERE p.creditor_id = $1 AND p.debtor_id = $2 AND p.status = 'active' AND pi.held`, creditorID, debtorID)
+	err = s.q.SelectContext(ctx, &ids, activePlanInvoiceIDsSQL, creditorID, debtorID)
 	set = make(map[int64]bool, len(ids))
 	for _, id := range ids {
 		set[id] = true

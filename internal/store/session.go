@@ -15,18 +15,8 @@ func (s *Store) CreateDebtorSession(ctx context.Context, idHash []byte, creditor
 	return err
 }
 
-// DebtorSessionLive reports whether the session is known, not ended, and
-// its link not revoked.
-func (s *Store) DebtorSessionLive(ctx context.Context, idHash []byte, creditorID, debtorID int64) (live bool, err error) {
-	defer wrap(&err, "DebtorSessionLive(%d, %d)", creditorID, debtorID)
-	err = s.q.GetContext(ctx, &live, `SELECT EXISTS (SELECT 1 FROM debtor_sessions s
-		JOIN access_links l ON l.id = s.link_id AND l.creditor_id = s.creditor_id AND l.debtor_id = s.debtor_id
-		WHERE s.id_hash = $1 AND s.creditor_id = $2 AND s.debtor_id = $3
-			AND s.ended_at IS NULL AND l.revoked_at IS NULL)`, idHash, creditorID, debtorID)
-	return live, err
-}
-
-// DebtorSessionCreditor is DebtorSessionLive and the session's creditor in
+// DebtorSessionCreditor reports whether a debtor session is live (known,
+// not ended, its link not revoked) and returns the session's creditor, in
 // one round trip (a prepared statement): every debtor page needs both.
 // The creditor is returned whether or not the session is live.
 func (s *Store) DebtorSessionCreditor(ctx context.Context, idHash []byte, creditorID, debtorID int64) (c *ar.Creditor, live bool, err error) {
