@@ -80,40 +80,16 @@ func formatAmountInput(minor int64, lang string) string {
 	return strings.Replace(s, ".", ",", 1)
 }
 
-// parseAmountInput reads an amount as people type it: "285,61",
-// "285.61", "1.234,50", "1,234.50", "285", with or without "€". It
-// returns minor units, or false.
+// parseAmountInput reads an amount as people type it into a form:
+// "285,61", "285.61", "1.234,50", "1,234.50", "285", with or without "€"
+// or "EUR" (ar.ParseAmount, the same reading as the CSV import's). It
+// returns minor units, or false; a form never takes a negative amount.
 func parseAmountInput(s string) (int64, bool) {
-	s = strings.NewReplacer("€", "", " ", "", "\u00a0", "", "EUR", "").Replace(strings.TrimSpace(s))
-	if s == "" {
+	s = strings.NewReplacer("€", "", "EUR", "").Replace(strings.TrimSpace(s))
+	if strings.HasPrefix(strings.TrimSpace(s), "-") {
 		return 0, false
 	}
-	dec := -1
-	if i := strings.LastIndexAny(s, ".,"); i >= 0 && len(s)-i-1 <= 2 {
-		dec = i // the last separator with one or two digits after it is the decimal one
-	}
-	var whole, frac string
-	if dec >= 0 {
-		whole, frac = s[:dec], s[dec+1:]
-	} else {
-		whole = s
-	}
-	whole = strings.NewReplacer(".", "", ",", "").Replace(whole)
-	if whole == "" {
-		whole = "0"
-	}
-	frac += strings.Repeat("0", 2-len(frac))
-	var n int64
-	for _, r := range whole + frac {
-		if r < '0' || r > '9' {
-			return 0, false
-		}
-		n = n*10 + int64(r-'0')
-		if n > 1e13 {
-			return 0, false
-		}
-	}
-	return n, true
+	return ar.ParseAmount(s)
 }
 
 // transferVM is the bank transfer for amount, with its GiroCode.
