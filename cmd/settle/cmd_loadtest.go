@@ -84,23 +84,18 @@ func cmdLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		defer srv.stop()
 		base, pid = srv.url, srv.cmd.Process.Pid
 	}
-	var debtors int64
-	if err := m.DB.GetContext(ctx, &debtors, `SELECT count(*) FROM debtors WHERE creditor_id = $1`, c.ID); err != nil {
-		return err
-	}
-	var invoices int64
-	if err := m.DB.GetContext(ctx, &invoices, `SELECT count(*) FROM invoices WHERE creditor_id = $1`, c.ID); err != nil {
+	scale, err := m.Store.CreditorLoadScale(ctx, c.ID)
+	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "settle loadtest: %s, creditor %q (%d debtors, %d invoices), %d clients, %s warm-up + %s per scenario\n",
-		base, c.Slug, debtors, invoices, *clients, *warmup, *duration)
+		base, c.Slug, scale.Debtors, scale.Invoices, *clients, *warmup, *duration)
 	badPlans := 0
 	if *explain {
-		var debtorID int64
-		if err := m.DB.GetContext(ctx, &debtorID, `SELECT debtor_id FROM invoices WHERE creditor_id = $1 LIMIT 1`, c.ID); err != nil {
-			return fmt.Errorf("no debtor with an invoice to check the plans with: %w", err)
+		if scale.WithInvoice == 0 {
+			return fmt.Errorf("creditor %q has no debtor with an invoice to check the plans with (settle seed makes them)", c.Slug)
 		}
-		plans, err := store.HotPlans(ctx, m.dsn, c.ID, debtorID)
+		plans, err := store.HotPlans(ctx, m.dsn, c.ID, scale.WithInvoice)
 		if err != nil {
 			return err
 		}
@@ -152,11 +147,7 @@ func cmdLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		}
 	}
 	if *pgb {
-		var lo, hi int64
-		if err := m.DB.QueryRowxContext(ctx, `SELECT coalesce(min(id), 0), coalesce(max(id), 0) FROM debtors WHERE creditor_id = $1`, c.ID).Scan(&lo, &hi); err != nil {
-			return err
-		}
-		pg, err := loadtest.Pgbench(ctx, m.dsn, c.ID, lo, hi, *clients, *duration)
+		pg, err := loadtest.Pgbench(ctx, m.dsn, c.ID, scale.MinDebtorID, scale.MaxDebtorID, *clients, *duration)
 		if err != nil {
 			return err
 		}

@@ -109,35 +109,11 @@ func New(ctx context.Context, cfg Config) (*Runner, error) {
 	return r, nil
 }
 
-// pick is one sampled debtor.
-type pick struct {
-	ID       int64  `db:"id"`
-	Postcode string `db:"postcode"`
-	Invoice  string `db:"invoice"`
-	Open     int64  `db:"open_minor"` // the debtor's balance
-}
-
 // signIn samples debtors with an open invoice and signs each in through
 // its link and the step-up.
 func (r *Runner) signIn(ctx context.Context, base *url.URL) error {
 	c := r.cfg.Creditor
-	var picks []pick
-	// Sample debtors evenly over the creditor's id range (no ORDER BY
-	// random() over a million rows); each keeps its latest invoice.
-	err := r.cfg.Store.DB().SelectContext(ctx, &picks, `
-		WITH bounds AS (SELECT min(id) lo, max(id) hi FROM debtors WHERE creditor_id = $1),
-		     want AS (SELECT DISTINCT lo + floor((hi - lo + 1) * x)::bigint AS id
-		                FROM bounds, (SELECT random() x FROM generate_series(1, $2 * 2)) g)
-		SELECT d.id, d.postcode, i.number AS invoice,
-		       (SELECT coalesce(sum(amount_minor), 0) FROM ledger_entries l
-		         WHERE l.creditor_id = $1 AND l.debtor_id = d.id) AS open_minor
-		  FROM want w
-		  JOIN debtors d ON d.creditor_id = $1 AND d.id = w.id
-		  JOIN LATERAL (SELECT number FROM invoices
-		                 WHERE creditor_id = $1 AND debtor_id = d.id
-		                 ORDER BY due_date DESC LIMIT 1) i ON true
-		 WHERE d.postcode <> ''
-		 LIMIT $2`, c.ID, r.cfg.Sessions)
+	picks, err := r.cfg.Store.SampleDebtors(ctx, c.ID, r.cfg.Sessions)
 	if err != nil {
 		return fmt.Errorf("loadtest: sampling debtors: %w", err)
 	}
@@ -196,7 +172,7 @@ func (r *Runner) signIn(ctx context.Context, base *url.URL) error {
 	return nil
 }
 
-func (r *Runner) signInOne(ctx context.Context, base *url.URL, p pick, addr *net.TCPAddr) (session, error) {
+func (r *Runner) signInOne(ctx context.Context, base *url.URL, p store.SampledDebtor, addr *net.TCPAddr) (session, error) {
 	token, _, err := r.cfg.Portal.IssueLink(ctx, r.cfg.Creditor, p.ID, "loadtest")
 	if err != nil {
 		return session{}, fmt.Errorf("loadtest: issuing a link: %w", err)
